@@ -1,0 +1,3 @@
+from proaktive.cli.main import main
+
+main()

@@ -1,0 +1,77 @@
+"""Options that several commands share, and turning them into the paths to use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+if TYPE_CHECKING:
+    from proaktive.settings import Paths
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="Settings file (default: proaktive.yaml here or in the nearest folder above).",
+        dir_okay=False,
+    ),
+]
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--registry",
+        help="Registry folder (default: $PROAKTIVE_REGISTRY, else 'registry' in the settings).",
+        file_okay=False,
+    ),
+]
+LedgerOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        help="Send ledger (default: $PROAKTIVE_LEDGER, else 'ledger' in the settings).",
+        dir_okay=False,
+    ),
+]
+
+
+def _parse_date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date like 2026-11-30") from None
+
+
+AsOfOption = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--as-of",
+        help="Evaluate the campaign for this date, YYYY-MM-DD (default: today in Oslo).",
+        parser=_parse_date,
+        metavar="DATE",
+    ),
+]
+
+
+def today_in_oslo() -> dt.date:
+    return dt.datetime.now(OSLO).date()
+
+
+def paths(settings: Path | None, registry: Path | None, ledger: Path | None = None) -> Paths:
+    from proaktive.settings import resolve_paths
+
+    return resolve_paths(settings_option=settings, registry_option=registry, ledger_option=ledger)
+
+
+def not_yet_available(what: str) -> None:
+    from proaktive.cli.output import print_error
+
+    print_error(f"'{what}' is not yet available in this version of proaktive")
+    raise typer.Exit(1)

@@ -1,0 +1,98 @@
+"""Norwegian personal identifiers: fødselsnummer, D-nummer, H-nummer, synthetic.
+
+The rules are in `shared/spec/registry-exports.md` (Identifiers). The same rule is
+written once more as SQL in `identifier_problem_sql`, so that DuckDB can check a
+whole registry at once; `tests/registry/test_identifiers.py` holds both to the
+published test vectors.
+"""
+
+from __future__ import annotations
+
+K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+# From 2032 the weighted sum for k1 (k1 itself weighted 1) may be 0, 1, 2 or 3 mod 11.
+K1_ALLOWED_REMAINDERS = (0, 1, 2, 3)
+
+# Offsets on the day (D-nummer) and on the month (H-nummer, synthetic test numbers).
+DAY_OFFSETS = (0, 40)
+MONTH_OFFSETS = (0, 40, 80)
+
+
+def identifier_problem(value: str) -> str | None:
+    """Why `value` is not a valid identifier, or None when it is."""
+    if len(value) == 10 and value.isdigit():
+        return "10 digits, not 11 (a spreadsheet probably dropped a leading zero)"
+    if len(value) != 11 or not value.isascii() or not value.isdigit():
+        return "not 11 digits"
+    digits = [int(c) for c in value]
+    day = digits[0] * 10 + digits[1]
+    month = digits[2] * 10 + digits[3]
+    if not any(1 <= day - offset <= 31 for offset in DAY_OFFSETS):
+        return "the first two digits are not a day of the month"
+    if not any(1 <= month - offset <= 12 for offset in MONTH_OFFSETS):
+        return "digits 3-4 are not a month"
+    k1_sum = sum(w * d for w, d in zip(K1_WEIGHTS, digits, strict=False)) + digits[9]
+    if k1_sum % 11 not in K1_ALLOWED_REMAINDERS:
+        return "the first check digit is wrong"
+    k2_sum = sum(w * d for w, d in zip(K2_WEIGHTS, digits, strict=False)) + digits[10]
+    if k2_sum % 11 != 0:
+        return "the second check digit is wrong"
+    return None
+
+
+def is_valid_identifier(value: str) -> bool:
+    return identifier_problem(value) is None
+
+
+def is_synthetic(value: str) -> bool:
+    """A Tenor test number: month + 80. All of this project's data uses these."""
+    return is_valid_identifier(value) and int(value[2:4]) > 80
+
+
+def check_digits(first_nine: str, k1_remainder: int = 0) -> str | None:
+    """The two check digits for nine digits, or None when no k2 exists.
+
+    `k1_remainder` picks the rule for k1: 0 is the classic rule, 1-3 the rules
+    added for numbers issued from 2032.
+    """
+    digits = [int(c) for c in first_nine]
+    k1 = (k1_remainder - sum(w * d for w, d in zip(K1_WEIGHTS, digits, strict=True))) % 11
+    if k1 == 10:
+        return None
+    k2 = -sum(w * d for w, d in zip(K2_WEIGHTS, [*digits, k1], strict=True)) % 11
+    if k2 == 10:
+        return None
+    return f"{k1}{k2}"
+
+
+def mask(value: str) -> str:
+    """What human output shows of an identifier: the date part, then stars."""
+    return value[:6] + "*" * max(len(value) - 6, 0)
+
+
+def _weighted_sum_sql(column: str, weights: tuple[int, ...]) -> str:
+    terms = [
+        f"{weight} * (ascii(substr({column}, {position}, 1)) - 48)"
+        for position, weight in enumerate(weights, start=1)
+    ]
+    return " + ".join(terms)
+
+
+def identifier_problem_sql(column: str) -> str:
+    """A DuckDB expression: NULL for a valid identifier, else the reason (as above)."""
+    day = f"(ascii(substr({column}, 1, 1)) - 48) * 10 + ascii(substr({column}, 2, 1)) - 48"
+    month = f"(ascii(substr({column}, 3, 1)) - 48) * 10 + ascii(substr({column}, 4, 1)) - 48"
+    day_ok = " OR ".join(f"({day}) - {o} BETWEEN 1 AND 31" for o in DAY_OFFSETS)
+    month_ok = " OR ".join(f"({month}) - {o} BETWEEN 1 AND 12" for o in MONTH_OFFSETS)
+    k1_sum = _weighted_sum_sql(column, (*K1_WEIGHTS, 1))
+    k2_sum = _weighted_sum_sql(column, (*K2_WEIGHTS, 1))
+    remainders = ", ".join(str(r) for r in K1_ALLOWED_REMAINDERS)
+    return f"""CASE
+        WHEN regexp_full_match({column}, '[0-9]{{10}}')
+            THEN '10 digits, not 11 (a spreadsheet probably dropped a leading zero)'
+        WHEN NOT regexp_full_match({column}, '[0-9]{{11}}') THEN 'not 11 digits'
+        WHEN NOT ({day_ok}) THEN 'the first two digits are not a day of the month'
+        WHEN NOT ({month_ok}) THEN 'digits 3-4 are not a month'
+        WHEN ({k1_sum}) % 11 NOT IN ({remainders}) THEN 'the first check digit is wrong'
+        WHEN ({k2_sum}) % 11 <> 0 THEN 'the second check digit is wrong'
+    END"""

@@ -1,0 +1,206 @@
+"""proaktive.yaml → Settings, and where the registry and the ledger are.
+
+Every path has one place that decides it (`resolve_paths`): the command-line
+option, else the environment variable, else the settings file. Paths in the
+settings file are relative to the file itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from proaktive.errors import Location, Problem, SettingsError
+from proaktive.yamlfile import load_yaml, validate_document
+
+SETTINGS_FILE_NAME = "proaktive.yaml"
+REGISTRY_ENV = "PROAKTIVE_REGISTRY"
+LEDGER_ENV = "PROAKTIVE_LEDGER"
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SenderSettings(_Strict):
+    from_: str = Field("Oslo kommune <ikke-svar@oslo.kommune.no>", alias="from")
+    reply_to: str | None = None
+
+
+class FrequencyCap(_Strict):
+    max_messages: int = Field(3, ge=1)
+    per_days: int = Field(30, ge=1)
+
+
+class SendWindow(_Strict):
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: str = "08:00"
+    end: str = "20:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"'{value}' is not a time of day like 08:00")
+        return value
+
+
+class SmtpSettings(_Strict):
+    host: str = "localhost"
+    port: int = Field(1025, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    password_env: str = "PROAKTIVE_SMTP_PASSWORD"
+    timeout_s: float = Field(60, gt=0)
+    connections: int = Field(2, ge=1, le=32)
+    max_per_second: float = Field(20, gt=0)
+
+
+class SettingsFile(_Strict):
+    """The settings file as written; paths are still relative to it."""
+
+    municipality: str = "0301"
+    registry: str | None = None
+    templates: str = "templates/"
+    ledger: str = ".proaktive/ledger.sqlite3"
+    opt_outs: str | None = None
+    sender: SenderSettings = SenderSettings()
+    frequency_cap: FrequencyCap = FrequencyCap()
+    send_window: SendWindow = SendWindow()
+    smtp: SmtpSettings = SmtpSettings()
+
+    @field_validator("municipality")
+    @classmethod
+    def _four_digits(cls, value: str) -> str:
+        if not (len(value) == 4 and value.isdigit()):
+            raise ValueError(f"'{value}' is not a 4-digit kommunenummer (Oslo is \"0301\")")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_empty(cls, data: object) -> object:
+        return {} if data is None else data
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings with every path made absolute."""
+
+    source: Path | None  # the settings file, None when there is none
+    municipality: str
+    registry: Path | None
+    templates: Path
+    ledger: Path
+    opt_outs: Path | None
+    sender: SenderSettings
+    frequency_cap: FrequencyCap
+    send_window: SendWindow
+    smtp: SmtpSettings
+
+
+def find_settings_file(start: Path) -> Path | None:
+    """proaktive.yaml in `start` or the nearest folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / SETTINGS_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Settings from `path`; the defaults, relative to the current folder, when None."""
+    if path is None:
+        return _absolute(SettingsFile(), Path.cwd(), None)
+    document = load_yaml(path)
+    if isinstance(document, Problem):
+        raise SettingsError(document.message, document.location, document.hint)
+    result = validate_document(document, SettingsFile)
+    if isinstance(result, list):
+        raise SettingsError("\n".join(str(problem) for problem in result))
+    return _absolute(result, path.parent, path)
+
+
+def _absolute(raw: SettingsFile, base: Path, source: Path | None) -> Settings:
+    def under(value: str) -> Path:
+        return (base / value).resolve()
+
+    return Settings(
+        source=source,
+        municipality=raw.municipality,
+        registry=under(raw.registry) if raw.registry else None,
+        templates=under(raw.templates),
+        ledger=under(raw.ledger),
+        opt_outs=under(raw.opt_outs) if raw.opt_outs else None,
+        sender=raw.sender,
+        frequency_cap=raw.frequency_cap,
+        send_window=raw.send_window,
+        smtp=raw.smtp,
+    )
+
+
+@dataclass(frozen=True)
+class Paths:
+    """What one command works on, decided once."""
+
+    settings: Settings
+    registry: Path | None
+    ledger: Path
+
+    def require_registry(self) -> Path:
+        if self.registry is None:
+            raise SettingsError(
+                "no registry folder given",
+                hint=f"use --registry DIR, set {REGISTRY_ENV}, or add 'registry:' to "
+                f"{SETTINGS_FILE_NAME}",
+            )
+        if not self.registry.is_dir():
+            raise SettingsError(
+                f"the registry folder {self.registry} does not exist",
+                hint="check --registry, " + REGISTRY_ENV + " or 'registry:' in the settings",
+            )
+        return self.registry
+
+
+def resolve_paths(
+    *,
+    settings_option: Path | None,
+    registry_option: Path | None,
+    ledger_option: Path | None,
+    environ: Mapping[str, str] = os.environ,
+    cwd: Path | None = None,
+) -> Paths:
+    """Option, else environment variable, else settings file: for every path."""
+    here = cwd or Path.cwd()
+    if settings_option is not None:
+        if not settings_option.is_file():
+            raise SettingsError(
+                "settings file not found", Location(settings_option), "check --settings"
+            )
+        settings_path: Path | None = settings_option
+    else:
+        settings_path = find_settings_file(here)
+    settings = load_settings(settings_path.resolve() if settings_path else None)
+
+    registry: Path | None
+    if registry_option is not None:
+        registry = (here / registry_option).resolve()
+    elif environ.get(REGISTRY_ENV):
+        registry = (here / environ[REGISTRY_ENV]).resolve()
+    else:
+        registry = settings.registry
+
+    if ledger_option is not None:
+        ledger = (here / ledger_option).resolve()
+    elif environ.get(LEDGER_ENV):
+        ledger = (here / environ[LEDGER_ENV]).resolve()
+    else:
+        ledger = settings.ledger
+    return Paths(settings=settings, registry=registry, ledger=ledger)
