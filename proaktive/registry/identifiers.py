@@ -8,6 +8,8 @@ published test vectors.
 
 from __future__ import annotations
 
+from datetime import date
+
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 # From 2032 the weighted sum for k1 (k1 itself weighted 1) may be 0, 1, 2 or 3 mod 11.
@@ -20,7 +22,7 @@ MONTH_OFFSETS = (0, 40, 80)
 
 def identifier_problem(value: str) -> str | None:
     """Why `value` is not a valid identifier, or None when it is."""
-    if len(value) == 10 and value.isdigit():
+    if len(value) == 10 and value.isascii() and value.isdigit():
         return "10 digits, not 11 (a spreadsheet probably dropped a leading zero)"
     if len(value) != 11 or not value.isascii() or not value.isdigit():
         return "not 11 digits"
@@ -96,3 +98,17 @@ def identifier_problem_sql(column: str) -> str:
         WHEN ({k1_sum}) % 11 NOT IN ({remainders}) THEN 'the first check digit is wrong'
         WHEN ({k2_sum}) % 11 <> 0 THEN 'the second check digit is wrong'
     END"""
+
+
+def synthetic_identifier(born: date, individual: int, k1_remainder: int = 0) -> str:
+    """A valid synthetic (month + 80) identifier for `born`, from `individual` upwards.
+
+    Individual numbers whose check digits do not exist are skipped, so the result
+    may use a higher one; it never exceeds 999.
+    """
+    for number in range(individual, 1000):
+        first_nine = f"{born.day:02d}{born.month + 80:02d}{born.year % 100:02d}{number:03d}"
+        digits = check_digits(first_nine, k1_remainder)
+        if digits is not None:
+            return first_nine + digits
+    raise ValueError(f"no synthetic identifier for {born} from individual number {individual}")

@@ -1,0 +1,131 @@
+"""The export files of a registry folder: names, separators and columns.
+
+The formats are `shared/spec/registry-exports.md`. Columns are found by name;
+a required column that is missing makes the whole file unreadable, an optional
+one that is missing reads as empty everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PERSON_STATUSES = (
+    "bosatt",
+    "utflyttet",
+    "forsvunnet",
+    "doed",
+    "opphoert",
+    "foedselsregistrert",
+    "midlertidig",
+    "inaktiv",
+    "ikkeBosatt",
+    "aktiv",
+)
+ADDRESS_PROTECTIONS = ("ugradert", "klientadresse", "fortrolig", "strengtFortrolig")
+PROTECTED = ("fortrolig", "strengtFortrolig")
+RELATION_ROLES = (
+    "barn",
+    "mor",
+    "far",
+    "medmor",
+    "ektefelleEllerPartner",
+    "soesken",
+    "doedfoedtBarn",
+)
+KRR_STATUSES = ("AKTIV", "SLETTET", "IKKE_REGISTRERT")
+RESERVATIONS = ("JA", "NEI")
+NOTIFICATION_STATES = ("KAN_VARSLES", "KAN_IKKE_VARSLES")
+EPSG_CODES = (25832, 25833, 25835, 4258)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    register: str
+    separator: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    key: str  # the column whose value may occur only once in the file (first row wins)
+    needed_for: str | None  # None: every command needs it; else what needs it
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+PERSONER = ExportFile(
+    name="personer.csv",
+    register="Folkeregisteret",
+    separator=",",
+    required=(
+        "personidentifikator",
+        "fornavn",
+        "etternavn",
+        "foedselsdato",
+        "status",
+        "kommunenummer",
+    ),
+    optional=(
+        "mellomnavn",
+        "adressegradering",
+        "bydelsnummer",
+        "adressenavn",
+        "husnummer",
+        "husbokstav",
+        "bruksenhetsnummer",
+        "postnummer",
+        "poststed",
+        "adresse_id",
+        "flyttedato",
+        "forrige_kommunenummer",
+        "forrige_bydelsnummer",
+    ),
+    key="personidentifikator",
+    needed_for=None,
+)
+
+FAMILIERELASJONER = ExportFile(
+    name="familierelasjoner.csv",
+    register="Folkeregisteret (familierelasjoner)",
+    separator=",",
+    required=("personidentifikator", "relatert_personidentifikator", "relatert_persons_rolle"),
+    optional=(),
+    key="",  # a person has many relations
+    needed_for="the child criterion",
+)
+
+KRR = ExportFile(
+    name="krr.csv",
+    register="Kontakt- og reservasjonsregisteret",
+    separator=",",
+    # Every column the funnel reads is required: a missing one would silently change it.
+    required=(
+        "personidentifikator",
+        "reservasjon",
+        "status",
+        "varslingsstatus",
+        "epostadresse",
+        "epostadresse_oppdatert",
+        "epostadresse_sist_verifisert",
+    ),
+    optional=(
+        "mobiltelefonnummer",
+        "mobiltelefonnummer_oppdatert",
+        "mobiltelefonnummer_sist_verifisert",
+        "spraak",
+    ),
+    key="personidentifikator",
+    needed_for=None,
+)
+
+ADRESSER = ExportFile(
+    name="adresser.csv",
+    register="Kartverket (Matrikkelen)",
+    separator=";",
+    required=("adresseId", "EPSG-kode", "Nord", "Øst"),
+    optional=("adressenavn", "nummer", "bokstav", "postnummer", "poststed", "kommunenummer"),
+    key="adresseId",
+    needed_for="the area criterion",
+)
+
+EXPORT_FILES = (PERSONER, FAMILIERELASJONER, KRR, ADRESSER)

@@ -1,0 +1,230 @@
+"""The rules a row of each export must follow, and its typed columns, as DuckDB SQL.
+
+`RULES[file]` is one SQL expression over the raw (all-text) columns of a row:
+NULL for a good row, else the first reason it breaks a rule. `TYPED_COLUMNS[file]`
+says how a good row's text becomes the typed table that campaigns query.
+Reasons never show an identifier in full (only its masked form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from proaktive.registry.exports import (
+    ADDRESS_PROTECTIONS,
+    ADRESSER,
+    EPSG_CODES,
+    FAMILIERELASJONER,
+    KRR,
+    KRR_STATUSES,
+    NOTIFICATION_STATES,
+    PERSON_STATUSES,
+    PERSONER,
+    RELATION_ROLES,
+    RESERVATIONS,
+)
+from proaktive.registry.identifiers import identifier_problem_sql
+
+# ISO 8601 with an offset or Z, e.g. 2023-06-13T13:42:34+02 or 2023-08-05T10:45:15.768Z.
+_TIMESTAMP_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)"  # noqa: E501
+
+
+def quote(column: str) -> str:
+    """A column name as a SQL identifier (`EPSG-kode` and `Øst` need quotes)."""
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(values: Sequence[str | int]) -> str:
+    return ", ".join(_literal(str(value)) for value in values)
+
+
+def _shown_value(column: str) -> str:
+    """SQL for the offending value, quoted, for a reason text."""
+    return f"'''' || {quote(column)} || ''''"
+
+
+def required(column: str) -> tuple[str, str]:
+    return f"{quote(column)} IS NULL", _literal(f"{column} is empty")
+
+
+def identifier(column: str) -> tuple[str, str]:
+    problem = identifier_problem_sql(quote(column))
+    masked = f"rpad(substr({quote(column)}, 1, 6), CAST(length({quote(column)}) AS INTEGER), '*')"
+    return (
+        f"({problem}) IS NOT NULL",
+        f"{_literal(column + ' ')} || {masked} || ': ' || ({problem})",
+    )
+
+
+def _value_reason(column: str, what_is_wrong: str) -> str:
+    """SQL for `column 'value' <what is wrong>`."""
+    value = quote(column)
+    return f"{_literal(column + ' ')} || '''' || {value} || '''' || {_literal(what_is_wrong)}"
+
+
+def date(column: str) -> tuple[str, str]:
+    value = quote(column)
+    shape = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+    bad = (
+        f"{value} IS NOT NULL AND (NOT regexp_full_match({value}, {shape})"
+        f" OR try_strptime({value}, '%Y-%m-%d') IS NULL)"
+    )
+    return bad, _value_reason(column, " is not a date (YYYY-MM-DD)")
+
+
+def timestamp(column: str) -> tuple[str, str]:
+    value = quote(column)
+    bad = (
+        f"{value} IS NOT NULL AND (NOT regexp_full_match({value}, {_literal(_TIMESTAMP_PATTERN)})"
+        f" OR try_cast({value} AS TIMESTAMPTZ) IS NULL)"
+    )
+    return bad, _value_reason(column, " is not a timestamp with an offset (2023-06-13T13:42:34+02)")
+
+
+def one_of(column: str, values: Sequence[str | int]) -> tuple[str, str]:
+    value = quote(column)
+    shown = ", ".join(str(v) for v in values)
+    bad = f"{value} IS NOT NULL AND {value} NOT IN ({_in_list(values)})"
+    return bad, _value_reason(column, f" is not one of {shown}")
+
+
+def digits(column: str, count: int, example: str) -> tuple[str, str]:
+    value = quote(column)
+    bad = f"{value} IS NOT NULL AND NOT regexp_full_match({value}, '[0-9]{{{count}}}')"
+    return bad, _value_reason(column, f" is not {count} digits (like {example})")
+
+
+def number(column: str, kind: str = "DOUBLE") -> tuple[str, str]:
+    value = quote(column)
+    bad = f"{value} IS NOT NULL AND try_cast({value} AS {kind}) IS NULL"
+    return bad, _value_reason(column, " is not a number")
+
+
+def first_problem(checks: Sequence[tuple[str, str]]) -> str:
+    """One CASE: the reason of the first check that fails, NULL when all pass."""
+    branches = "\n".join(f"        WHEN {condition} THEN {reason}" for condition, reason in checks)
+    return f"CASE\n{branches}\n    END"
+
+
+RULES: dict[str, str] = {
+    PERSONER.name: first_problem(
+        [
+            required("personidentifikator"),
+            identifier("personidentifikator"),
+            required("foedselsdato"),
+            date("foedselsdato"),
+            required("status"),
+            one_of("status", PERSON_STATUSES),
+            one_of("adressegradering", ADDRESS_PROTECTIONS),
+            required("kommunenummer"),
+            digits("kommunenummer", 4, "0301"),
+            digits("bydelsnummer", 6, "030105"),
+            required("fornavn"),
+            required("etternavn"),
+            number("husnummer", "INTEGER"),
+            digits("postnummer", 4, "0182"),
+            date("flyttedato"),
+            digits("forrige_kommunenummer", 4, "0301"),
+            digits("forrige_bydelsnummer", 6, "030105"),
+        ]
+    ),
+    KRR.name: first_problem(
+        [
+            required("personidentifikator"),
+            identifier("personidentifikator"),
+            required("status"),
+            one_of("status", KRR_STATUSES),
+            required("reservasjon"),
+            one_of("reservasjon", RESERVATIONS),
+            one_of("varslingsstatus", NOTIFICATION_STATES),
+            timestamp("epostadresse_oppdatert"),
+            timestamp("epostadresse_sist_verifisert"),
+        ]
+    ),
+    FAMILIERELASJONER.name: first_problem(
+        [
+            required("personidentifikator"),
+            identifier("personidentifikator"),
+            required("relatert_personidentifikator"),
+            identifier("relatert_personidentifikator"),
+            required("relatert_persons_rolle"),
+            one_of("relatert_persons_rolle", RELATION_ROLES),
+        ]
+    ),
+    ADRESSER.name: first_problem(
+        [
+            required("adresseId"),
+            required("EPSG-kode"),
+            one_of("EPSG-kode", EPSG_CODES),
+            number("Nord"),
+            number("Øst"),
+        ]
+    ),
+}
+
+
+def _text(column: str) -> tuple[str, str]:
+    return column, quote(column)
+
+
+def _date(column: str) -> tuple[str, str]:
+    return column, f"CAST({quote(column)} AS DATE)"
+
+
+def _oslo_date(column: str) -> str:
+    """A KRR timestamp as the date it was in Oslo (the 18-month rule counts Oslo days)."""
+    return f"CAST(CAST({quote(column)} AS TIMESTAMPTZ) AT TIME ZONE 'Europe/Oslo' AS DATE)"
+
+
+TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    PERSONER.name: [
+        _text("personidentifikator"),
+        _text("fornavn"),
+        _text("mellomnavn"),
+        _text("etternavn"),
+        _date("foedselsdato"),
+        _text("status"),
+        ("adressegradering", "coalesce(adressegradering, 'ugradert')"),
+        _text("kommunenummer"),
+        _text("bydelsnummer"),
+        _text("adressenavn"),
+        ("husnummer", "CAST(husnummer AS INTEGER)"),
+        _text("husbokstav"),
+        _text("bruksenhetsnummer"),
+        _text("postnummer"),
+        _text("poststed"),
+        _text("adresse_id"),
+        _date("flyttedato"),
+        _text("forrige_kommunenummer"),
+        _text("forrige_bydelsnummer"),
+    ],
+    KRR.name: [
+        _text("personidentifikator"),
+        _text("reservasjon"),
+        _text("status"),
+        _text("varslingsstatus"),
+        ("epostadresse", "trim(epostadresse)"),
+        # The later of the two timestamps, as an Oslo date (NULL when both are empty).
+        (
+            "epost_fersk_dato",
+            f"greatest({_oslo_date('epostadresse_oppdatert')}, "
+            f"{_oslo_date('epostadresse_sist_verifisert')})",
+        ),
+        ("spraak", "lower(trim(spraak))"),
+    ],
+    FAMILIERELASJONER.name: [
+        _text("personidentifikator"),
+        _text("relatert_personidentifikator"),
+        _text("relatert_persons_rolle"),
+    ],
+    ADRESSER.name: [
+        ("adresse_id", quote("adresseId")),
+        ("epsg", f"CAST({quote('EPSG-kode')} AS INTEGER)"),
+        ("nord", f"CAST({quote('Nord')} AS DOUBLE)"),
+        ("ost", f"CAST({quote('Øst')} AS DOUBLE)"),
+    ],
+}
