@@ -1,1 +1,1 @@
-"""audience"""
+"""Who gets a campaign: criteria, areas, contact rules, and the funnel."""

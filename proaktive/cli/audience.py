@@ -2,6 +2,160 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+from proaktive.cli.options import (
+    AsOfOption,
+    LedgerOption,
+    RegistryOption,
+    SettingsOption,
+    paths,
+    today_in_oslo,
+)
+
+if TYPE_CHECKING:
+    from proaktive.audience.model import Audience
+
 app = typer.Typer(help="Resolve a campaign's audience: the funnel and the recipients.")
+
+CampaignArgument = Annotated[Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False)]
+
+
+class GroupBy(StrEnum):
+    district = "district"
+    language = "language"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _resolve(
+    campaign_path: Path,
+    as_of: dt.date | None,
+    registry: Path | None,
+    settings: Path | None,
+    ledger: Path | None,
+    fetch: int | None,
+) -> Audience:
+    from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
+    from proaktive.campaign import load_campaign
+    from proaktive.cli.output import print_warning, stderr
+    from proaktive.registry.loading import open_registry
+
+    where = paths(settings, registry, ledger)
+    campaign = load_campaign(campaign_path, where.settings)
+    folder = where.require_registry()
+    with stderr.status("Reading the registry…") as status:
+        loaded = open_registry(folder, include=needed_exports(campaign))
+        audience = resolve(
+            campaign,
+            loaded,
+            as_of=as_of or today_in_oslo(),
+            policy=ContactPolicy(opt_outs=where.settings.opt_outs),
+            fetch=fetch,
+            progress=status.update,
+        )
+    for warning in audience.warnings:
+        print_warning(warning)
+    return audience
+
+
+@app.command("count")
+def count(
+    campaign: CampaignArgument,
+    as_of: AsOfOption = None,
+    by: Annotated[
+        GroupBy | None, typer.Option("--by", help="Also count recipients per district or language.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    registry: RegistryOption = None,
+    settings: SettingsOption = None,
+    ledger: LedgerOption = None,
+) -> None:
+    """Show the funnel: population, matched, every reason for exclusion, recipients."""
+    from proaktive.cli.output import print_funnel, print_groups, print_json
+
+    audience = _resolve(campaign, as_of, registry, settings, ledger, fetch=0)
+    groups = None
+    if by is GroupBy.district:
+        groups = audience.by_district
+    elif by is GroupBy.language:
+        groups = audience.by_language
+    if json:
+        document: dict[str, object] = {
+            "campaign": audience.campaign_id,
+            "as_of": audience.as_of.isoformat(),
+            "population": audience.funnel.population,
+            "matched": audience.funnel.matched,
+            "excluded": audience.funnel.excluded,
+            "recipients": audience.funnel.recipients,
+        }
+        if groups is not None:
+            document["by"] = groups
+        print_json(document)
+        return
+    print_funnel(audience)
+    if by is not None and groups is not None:
+        print_groups(by.value, groups)
+
+
+@app.command("list")
+def list_recipients(
+    campaign: CampaignArgument,
+    as_of: AsOfOption = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", help="table, csv or json.")
+    ] = ListFormat.table,
+    unmasked: Annotated[
+        bool,
+        typer.Option("--unmasked", help="Show identifiers in full (csv and json only)."),
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Show at most N recipients.", min=0)
+    ] = None,
+    registry: RegistryOption = None,
+    settings: SettingsOption = None,
+    ledger: LedgerOption = None,
+) -> None:
+    """List the recipients, sorted by identifier (masked unless --unmasked)."""
+    from proaktive.cli.output import (
+        print_json,
+        print_recipients_csv,
+        print_recipients_table,
+    )
+    from proaktive.registry.identifiers import mask
+
+    if unmasked and output_format is ListFormat.table:
+        raise typer.BadParameter(
+            "a table never shows identifiers in full: use --format csv or json",
+            param_hint="--unmasked",
+        )
+    audience = _resolve(campaign, as_of, registry, settings, ledger, fetch=limit)
+    shown = (lambda value: value) if unmasked else mask
+    if output_format is ListFormat.json:
+        document = {
+            "campaign": audience.campaign_id,
+            "as_of": audience.as_of.isoformat(),
+            "recipients": [
+                {
+                    "personidentifikator": shown(r.personidentifikator),
+                    "epostadresse": r.epostadresse,
+                    "spraak": r.spraak,
+                    "bydelsnummer": r.bydelsnummer,
+                }
+                for r in audience.recipients
+            ],
+        }
+        print_json(document)
+    elif output_format is ListFormat.csv:
+        print_recipients_csv(audience, shown)
+    else:
+        print_recipients_table(audience)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import os
 import re
+import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from proaktive.errors import ProaktiveError
+
+if TYPE_CHECKING:
+    from proaktive.audience.model import Audience
+    from proaktive.registry.check import RegistryCheck
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -54,3 +63,133 @@ def report_crash(error: BaseException) -> Path:
         f"the details are in {path}: please report it"
     )
     return path
+
+
+def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Registry {result.folder}", title_justify="left")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    table.add_column("skipped", justify="right")
+    table.add_column("contents")
+    for summary in result.files:
+        if not summary.present:
+            table.add_row(summary.name, "-", "-", "not present")
+            continue
+        contents = ", ".join(f"{key} {value:,}" for key, value in summary.counts.items())
+        table.add_row(summary.name, f"{summary.rows:,}", f"{summary.skipped:,}", contents)
+    stdout.print(table)
+    for warning in result.warnings:
+        print_warning(warning)
+    if result.clean:
+        stdout.print("No data errors.")
+        return
+    stdout.print(f"{len(result.errors):,} data error(s): these rows are not used.")
+    for error in result.errors[:shown_errors]:
+        stdout.print(str(error), markup=False, soft_wrap=True)
+    if len(result.errors) > shown_errors:
+        stdout.print(f"… and {len(result.errors) - shown_errors:,} more (--json lists them all).")
+
+
+def print_json(document: object) -> None:
+    """JSON for scripts: plain text on stdout, never styled."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+REASON_LABELS = {
+    "protected_address": "protected address (fortrolig / strengt fortrolig)",
+    "not_in_krr": "not in KRR",
+    "krr_deleted": "deleted in KRR",
+    "reserved": "reserved against digital contact",
+    "opted_out": "on the opt-out list",
+    "no_email": "no e-mail address",
+    "invalid_email": "invalid e-mail address",
+    "stale_contact": "contact information older than 18 months",
+    "duplicate_email": "e-mail address shared with an older recipient",
+    "already_sent": "already got this campaign",
+    "frequency_cap": "frequency cap reached",
+}
+
+
+def print_funnel(audience: Audience) -> None:
+    from rich.table import Table
+
+    funnel = audience.funnel
+    table = Table(
+        title=f"{audience.campaign_id}, as of {audience.as_of.isoformat()}",
+        title_justify="left",
+        show_header=False,
+    )
+    table.add_column("step")
+    table.add_column("people", justify="right")
+    table.add_row("population (bosatt)", f"{funnel.population:,}")
+    table.add_row("matched the criteria", f"{funnel.matched:,}", end_section=True)
+    for reason, excluded in funnel.excluded.items():
+        table.add_row(
+            f"  - {REASON_LABELS[reason]}", f"{excluded:,}", style="dim" if not excluded else None
+        )
+    table.add_section()
+    table.add_row("recipients", f"{funnel.recipients:,}", style="bold")
+    stdout.print(table)
+    if audience.without_coordinates:
+        stdout.print(
+            f"{audience.without_coordinates:,} people in the population have no coordinates "
+            "and can never match an area."
+        )
+    if audience.skipped_rows:
+        stdout.print(
+            f"{audience.skipped_rows:,} registry rows were skipped because of data errors "
+            "(proaktive registry check lists them)."
+        )
+
+
+def print_groups(by: str, groups: dict[str, int]) -> None:
+    from rich.table import Table
+
+    from proaktive.registry.districts import district_name
+
+    table = Table(title=f"Recipients by {by}", title_justify="left")
+    table.add_column(by)
+    if by == "district":
+        table.add_column("name")
+    table.add_column("recipients", justify="right")
+    for key, count in groups.items():
+        if by == "district":
+            table.add_row(key or "(none)", district_name(key) or "", f"{count:,}")
+        else:
+            table.add_row(key or "(unknown)", f"{count:,}")
+    stdout.print(table)
+
+
+def print_recipients_table(audience: Audience) -> None:
+    from rich.table import Table
+
+    from proaktive.registry.identifiers import mask
+
+    table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
+    for column in ("personidentifikator", "name", "epostadresse", "spraak", "bydelsnummer"):
+        table.add_column(column)
+    for r in audience.recipients:
+        table.add_row(
+            mask(r.personidentifikator),
+            f"{r.fornavn} {r.etternavn}",
+            r.epostadresse,
+            r.spraak or "",
+            r.bydelsnummer or "",
+        )
+    stdout.print(table)
+    stdout.print(
+        f"{len(audience.recipients):,} of {audience.funnel.recipients:,} recipients shown."
+    )
+
+
+def print_recipients_csv(audience: Audience, shown: Callable[[str], str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["personidentifikator", "epostadresse", "spraak", "bydelsnummer"])
+    for r in audience.recipients:
+        writer.writerow(
+            [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
+        )
+    sys.stdout.flush()

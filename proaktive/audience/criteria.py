@@ -1,0 +1,148 @@
+"""Campaign criteria → one SQL predicate that DuckDB evaluates over the whole registry.
+
+The predicate reads a person as `p` (table `personer`) and their KRR row as `k`
+(LEFT JOIN, so every `k` column may be NULL). Each leaf is wrapped in
+`coalesce(…, false)`: a criterion about a missing value does not match, so `not`
+of it does (SQL's NULL would make both false).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from proaktive.audience.dates import birth_date_range
+from proaktive.campaign.model import (
+    Age,
+    AllOf,
+    AnyOf,
+    Area,
+    Born,
+    Child,
+    Criterion,
+    District,
+    Language,
+    MovedIn,
+    Not,
+    Postcode,
+    Street,
+)
+
+
+def sql_date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join(sql_text(v) for v in values)})"
+
+
+def _within(column: str, first: dt.date | None, last: dt.date | None) -> str:
+    parts = []
+    if first is not None:
+        parts.append(f"{column} >= {sql_date(first)}")
+    if last is not None:
+        parts.append(f"{column} <= {sql_date(last)}")
+    return " AND ".join(parts) or f"{column} IS NOT NULL"
+
+
+@dataclass(frozen=True)
+class SqlContext:
+    as_of: dt.date
+    area_tables: Mapping[Area, str]  # each area criterion → a table of the adresse_ids inside
+
+
+def compile_criterion(criterion: Criterion, context: SqlContext) -> str:
+    match criterion:
+        case AllOf(items):
+            return "(" + " AND ".join(compile_criterion(c, context) for c in items) + ")"
+        case AnyOf(items):
+            return "(" + " OR ".join(compile_criterion(c, context) for c in items) + ")"
+        case Not(item):
+            return f"(NOT {compile_criterion(item, context)})"
+    return f"coalesce({_leaf(criterion, context)}, false)"
+
+
+def _leaf(criterion: Criterion, context: SqlContext) -> str:
+    as_of = context.as_of
+    match criterion:
+        case Age(minimum, maximum):
+            first, last = birth_date_range(as_of, "years", minimum, maximum)
+            return _within("p.foedselsdato", first, last)
+        case Born(first, last):
+            return _within("p.foedselsdato", first, last)
+        case District(numbers):
+            return _in("p.bydelsnummer", numbers)
+        case Postcode(codes):
+            return _in("p.postnummer", codes)
+        case Street():
+            return _street(criterion)
+        case Area():
+            table = context.area_tables[criterion]
+            return f"p.adresse_id IN (SELECT adresse_id FROM {table})"
+        case Child():
+            pairs = children_sql(criterion, as_of)
+            return f"p.personidentifikator IN (SELECT parent FROM ({pairs}))"
+        case MovedIn(within_days, moved_from):
+            since = as_of - dt.timedelta(days=within_days)
+            window = _within("p.flyttedato", since, as_of)
+            if moved_from == "another_municipality":
+                return f"({window} AND {_another_municipality()})"
+            if moved_from == "another_district":
+                district_differs = (
+                    "p.forrige_bydelsnummer IS NULL"
+                    " OR p.forrige_bydelsnummer IS DISTINCT FROM p.bydelsnummer"
+                )
+                return f"({window} AND ({_another_municipality()} OR {district_differs}))"
+            return window
+        case Language(codes):
+            return _in("k.spraak", codes)
+    raise TypeError(f"not a leaf criterion: {criterion!r}")
+
+
+def _another_municipality() -> str:
+    return "(p.forrige_kommunenummer IS NULL OR p.forrige_kommunenummer <> p.kommunenummer)"
+
+
+def _street(street: Street) -> str:
+    parts = [f"lower(p.adressenavn) = lower({sql_text(street.name)})"]
+    if street.from_ is not None:
+        parts.append(f"p.husnummer >= {street.from_}")
+    if street.to is not None:
+        parts.append(f"p.husnummer <= {street.to}")
+    if street.side != "both":
+        parts.append(f"p.husnummer % 2 = {1 if street.side == 'odd' else 0}")
+    if street.postcode is not None:
+        parts.append(f"p.postnummer = {sql_text(street.postcode)}")
+    return "(" + " AND ".join(parts) + ")"
+
+
+def children_sql(child: Child, as_of: dt.date) -> str:
+    """(parent, child) pairs where the child is a living resident of the right age.
+
+    Only `barn` relations count, and only to a child with its own `bosatt` row:
+    never `doedfoedtBarn`, never a dead child.
+    """
+    first, last = birth_date_range(as_of, child.unit, child.min, child.max)
+    return f"""SELECT r.personidentifikator AS parent, r.relatert_personidentifikator AS child
+        FROM familierelasjoner r
+        JOIN personer kid ON kid.personidentifikator = r.relatert_personidentifikator
+        WHERE r.relatert_persons_rolle = 'barn' AND kid.status = 'bosatt'
+            AND {_within("kid.foedselsdato", first, last)}"""
+
+
+def leaves(criterion: Criterion, *, negated: bool = False) -> Iterator[tuple[Criterion, bool]]:
+    """Every leaf criterion, and whether it sits under an odd number of `not`s."""
+    match criterion:
+        case AllOf(items) | AnyOf(items):
+            for item in items:
+                yield from leaves(item, negated=negated)
+        case Not(item):
+            yield from leaves(item, negated=not negated)
+        case _:
+            yield criterion, negated

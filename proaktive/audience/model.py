@@ -1,0 +1,75 @@
+"""What resolving a campaign gives: the funnel, and the people who get the message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+# The reachability rules, in the order they are applied (shared/spec/campaigns.md).
+REASONS = (
+    "protected_address",
+    "not_in_krr",
+    "krr_deleted",
+    "reserved",
+    "opted_out",
+    "no_email",
+    "invalid_email",
+    "stale_contact",
+    "duplicate_email",
+    "already_sent",
+    "frequency_cap",
+)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    population: int
+    matched: int
+    excluded: dict[str, int]  # every reason of REASONS, in that order
+    recipients: int
+
+    def __post_init__(self) -> None:
+        # Nobody disappears without a reason.
+        assert self.matched - sum(self.excluded.values()) == self.recipients
+
+
+@dataclass(frozen=True)
+class Child:
+    personidentifikator: str
+    fornavn: str
+    mellomnavn: str | None
+    etternavn: str
+    foedselsdato: dt.date
+
+
+@dataclass(frozen=True)
+class Recipient:
+    personidentifikator: str
+    fornavn: str
+    mellomnavn: str | None
+    etternavn: str
+    foedselsdato: dt.date
+    epostadresse: str
+    spraak: str | None
+    kommunenummer: str
+    bydelsnummer: str | None
+    adressenavn: str | None
+    husnummer: int | None
+    husbokstav: str | None
+    postnummer: str | None
+    poststed: str | None
+    flyttedato: dt.date | None
+    barn: tuple[Child, ...]  # the children that made a child criterion match, oldest first
+
+
+@dataclass(frozen=True)
+class Audience:
+    campaign_id: str
+    as_of: dt.date
+    funnel: Funnel
+    skipped_rows: int  # registry rows with data errors: in no population
+    without_coordinates: int | None  # population without coordinates, when an area is used
+    by_district: dict[str, int]  # recipients per bydelsnummer ("" for none)
+    by_language: dict[str, int]  # recipients per KRR spraak ("" for unknown)
+    recipients: tuple[Recipient, ...]  # sorted by personidentifikator
+    warnings: tuple[str, ...]
