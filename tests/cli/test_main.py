@@ -1,0 +1,123 @@
+"""The command line's contract: exit codes, one-line errors, no tracebacks, help everywhere."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from builders import krr, person, write_registry
+
+from proaktive.cli.main import run
+from proaktive.cli.output import report_crash
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "audience", "preview", "send", "ledger", "registry"):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["frobnicate"], ["audience", "count"], ["registry", "check", "--bogus"]],
+)
+def test_wrong_use_of_the_command_line_exits_2(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_command_not_built_yet_says_so_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["send", "campaigns/x.yaml"]) == 1
+    assert capsys.readouterr().err == (
+        "error: 'send' is not yet available in this version of proaktive\n"
+    )
+
+
+def test_input_errors_are_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["registry", "check", "--registry", "missing"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the registry folder ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_registry_check_reports_every_planted_error_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kari, ola = person("1980-05-17"), person("1985-03-01")
+    rows = [kari, person("1990-01-01", foedselsdato="1990-02-30"), ola, dict(ola)]
+    write_registry(tmp_path / "reg", rows, [krr(kari), krr(ola, reservasjon="?")])
+    assert run(["registry", "check", "--registry", "reg"]) == 1
+    out = capsys.readouterr().out
+    assert "reg/personer.csv:3: foedselsdato '1990-02-30' is not a date (YYYY-MM-DD)" in out
+    assert "reg/personer.csv:5: personidentifikator occurs again" in out
+    assert "reg/krr.csv:3: reservasjon '?' is not one of JA, NEI" in out
+    assert "3 data error(s)" in out
+
+
+def test_registry_check_json_lists_every_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [person(f"19{50 + n}-01-01", foedselsdato="bad") for n in range(25)]
+    write_registry(tmp_path / "reg", [person(), *rows], [])
+    assert run(["registry", "check", "--registry", "reg", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert [e["line"] for e in document["data_errors"]] == list(range(3, 28))
+    assert document["files"]["personer.csv"]["rows"] == 26
+    assert document["files"]["personer.csv"]["skipped"] == 25
+
+
+def test_registry_check_shows_at_most_20_errors_and_a_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [person(f"19{50 + n}-01-01", foedselsdato="bad") for n in range(25)]
+    write_registry(tmp_path / "reg", [person(), *rows], [])
+    assert run(["registry", "check", "--registry", "reg"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("is not a date") == 20
+    assert "… and 5 more (--json lists them all)." in out
+
+
+def test_a_clean_registry_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kari = person()
+    write_registry(tmp_path / "reg", [kari], [krr(kari)])
+    (tmp_path / "proaktive.yaml").write_text("registry: reg\n", encoding="utf-8")
+    assert run(["registry", "check"]) == 0
+    assert "No data errors." in capsys.readouterr().out
+
+
+def test_the_environment_names_the_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kari = person()
+    write_registry(tmp_path / "from-env", [kari], [krr(kari)])
+    (tmp_path / "proaktive.yaml").write_text("registry: elsewhere\n", encoding="utf-8")
+    monkeypatch.setenv("PROAKTIVE_REGISTRY", "from-env")
+    assert run(["registry", "check"]) == 0
+
+
+def test_a_crash_report_is_private_and_holds_no_personal_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        raise KeyError("01818810888 kari@example.no")
+    except KeyError as error:
+        path = report_crash(error)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert "KeyError" in text
+    assert "01818810888" not in text
+    assert "kari@example.no" not in text
+    assert "018188*****" in text
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected error in proaktive (KeyError); the details are in ")
+    assert err.count("\n") == 1
