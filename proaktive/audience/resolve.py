@@ -230,16 +230,14 @@ def _register_areas(registry: Registry, areas: list[Area]) -> tuple[dict[Area, s
         "SELECT adresse_id, epsg, nord, ost FROM adresser "
         "WHERE nord IS NOT NULL AND ost IS NOT NULL"
     ).fetchnumpy()
-    x, y = geometry.to_utm33(
-        np.asarray(columns["epsg"], dtype=np.int64),
-        np.asarray(columns["nord"], dtype=np.float64),
-        np.asarray(columns["ost"], dtype=np.float64),
-    )
+    x, y = geometry.to_utm33(columns["epsg"], columns["nord"], columns["ost"])
     ids = np.asarray(columns["adresse_id"], dtype=object)
     tables: dict[Area, str] = {}
     warnings: list[str] = []
     for number, criterion in enumerate(dict.fromkeys(areas)):
-        area = geometry.load_area(criterion.file, criterion.buffer_m)
+        area = geometry.load_area(
+            criterion.file, criterion.buffer_m, shown_as=_shown(criterion.file)
+        )
         warnings.extend(area.warnings)
         table = f"area_{number}"
         inside_ids = ids[geometry.inside(area, x, y)].tolist()
@@ -248,6 +246,13 @@ def _register_areas(registry: Registry, areas: list[Area]) -> tuple[dict[Area, s
             con.execute(f"INSERT INTO {table} SELECT unnest($1)", [inside_ids])
         tables[criterion] = table
     return tables, warnings
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _count_without_coordinates(registry: Registry) -> int:
