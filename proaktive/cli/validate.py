@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from proaktive.cli.options import SettingsOption, not_yet_available
+from proaktive.cli.options import SettingsOption, paths
 
 
 def validate(
@@ -15,4 +15,17 @@ def validate(
     settings: SettingsOption = None,
 ) -> None:
     """Check campaign files and report every problem, with file:line:column."""
-    not_yet_available("validate")
+    from proaktive.campaign import campaign_problems
+    from proaktive.cli.output import print_error, stdout
+
+    loaded = paths(settings, None).settings
+    failed = False
+    for campaign in campaigns:
+        problems = campaign_problems(campaign, loaded)
+        for problem in problems:
+            print_error(str(problem))
+        if not problems:
+            stdout.print(f"{campaign}: ok", markup=False, soft_wrap=True)
+        failed = failed or bool(problems)
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,209 @@
+"""The `audience` of a campaign file: criteria as written, and the model they become."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from proaktive.campaign.fields import (
+    DistrictNumbers,
+    IsoDate,
+    KnownLanguages,
+    Postcodes,
+    PostcodeText,
+    Spec,
+    campaign_context,
+    check_order,
+    either,
+    shown_path,
+)
+from proaktive.campaign.model import (
+    Age,
+    AllOf,
+    AnyOf,
+    Area,
+    Born,
+    Child,
+    Criterion,
+    District,
+    Language,
+    MovedIn,
+    Not,
+    Postcode,
+    Street,
+)
+from proaktive.yamlfile import input_problem
+
+
+class RangeSpec(Spec):
+    """`{min: 4, max: 4}`: whole years, months or days; a bound left out is open."""
+
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeSpec:
+        check_order(self.min, self.max, f"min {self.min} is greater than max {self.max}")
+        return self
+
+
+class BornSpec(Spec):
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BornSpec:
+        check_order(self.from_, self.to, f"from {self.from_} is after to {self.to}")
+        return self
+
+
+class StreetSpec(Spec):
+    name: str = Field(min_length=1)
+    from_: int | None = Field(None, alias="from", ge=0)
+    to: int | None = Field(None, ge=0)
+    side: Literal["odd", "even", "both"] = "both"
+    postcode: PostcodeText | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StreetSpec:
+        check_order(self.from_, self.to, f"from {self.from_} is greater than to {self.to}")
+        return self
+
+
+class AreaSpec(Spec):
+    file: str = Field(min_length=1)
+    buffer_m: float = Field(0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        # `area: FILE` is short for `area: {file: FILE}`
+        return {"file": data} if isinstance(data, str) else data
+
+    @field_validator("file")
+    @classmethod
+    def _exists(cls, value: str, info: ValidationInfo) -> str:
+        # Only that it is there: reading the geometry is proaktive.audience's job.
+        path = campaign_context(info).folder / value
+        if not path.is_file():
+            raise input_problem(
+                f"area file not found: {shown_path(path)}",
+                "the path is relative to the campaign file's folder",
+            )
+        return value
+
+
+_CHILD_UNITS: dict[str, Literal["years", "months", "days"]] = {
+    "age": "years",
+    "age_months": "months",
+    "age_days": "days",
+}
+
+
+class ChildSpec(Spec):
+    age: RangeSpec | None = None
+    age_months: RangeSpec | None = None
+    age_days: RangeSpec | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ChildSpec:
+        given = [name for name in _CHILD_UNITS if getattr(self, name) is not None]
+        if len(given) != 1:
+            found = f"{len(given)}: {', '.join(given)}" if given else "none"
+            raise input_problem(
+                f"child needs exactly one of {either(list(_CHILD_UNITS))}, found {found}"
+            )
+        return self
+
+    def criterion(self) -> Child:
+        for name, unit in _CHILD_UNITS.items():
+            ages = getattr(self, name)
+            if ages is not None:
+                return Child(unit, ages.min, ages.max)
+        raise AssertionError("validated to have exactly one age")
+
+
+class MovedInSpec(Spec):
+    within_days: int = Field(ge=0)
+    from_: Literal["anywhere", "another_district", "another_municipality"] = Field(
+        "anywhere", alias="from"
+    )
+
+
+class CriterionSpec(Spec):
+    """A mapping with exactly one key: the criterion's name."""
+
+    key_noun: ClassVar[str] = "criterion"  # unknown keys here are unknown criteria
+
+    all_: list[CriterionSpec] | None = Field(None, alias="all")
+    any_: list[CriterionSpec] | None = Field(None, alias="any")
+    not_: CriterionSpec | None = Field(None, alias="not")
+    age: RangeSpec | None = None
+    born: BornSpec | None = None
+    district: DistrictNumbers | None = None
+    postcode: Postcodes | None = None
+    street: StreetSpec | None = None
+    area: AreaSpec | None = None
+    child: ChildSpec | None = None
+    moved_in: MovedInSpec | None = None
+    language: KnownLanguages | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise input_problem("a criterion is a mapping with one key, like 'age: {min: 18}'")
+        if len(data) != 1:
+            found = f"{len(data)}: {', '.join(map(str, data))}" if data else "none"
+            # Two keys side by side is mostly a missing `all:`.
+            hint = "to combine criteria, list them under 'all:' or 'any:'" if data else None
+            raise input_problem(f"a criterion has exactly one key, found {found}", hint)
+        return data
+
+    @field_validator("all_", "any_", mode="before")
+    @classmethod
+    def _list_of_criteria(cls, value: Any, info: ValidationInfo) -> Any:
+        if not (isinstance(value, list) and value):
+            name = str(info.field_name).rstrip("_")
+            raise input_problem(
+                f"'{name}' needs a list of criteria", "write each on its own line, after '- '"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _has_value(self) -> CriterionSpec:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            (name,) = self.model_fields_set
+            raise input_problem(f"'{name.rstrip('_')}' needs a value")
+        return self
+
+    def criterion(self, folder: Path) -> Criterion:
+        """The model this criterion means; `folder` is the campaign file's, for area paths."""
+        if self.all_ is not None:
+            return AllOf(tuple(item.criterion(folder) for item in self.all_))
+        if self.any_ is not None:
+            return AnyOf(tuple(item.criterion(folder) for item in self.any_))
+        if self.not_ is not None:
+            return Not(self.not_.criterion(folder))
+        if self.age is not None:
+            return Age(self.age.min, self.age.max)
+        if self.born is not None:
+            return Born(self.born.from_, self.born.to)
+        if self.district is not None:
+            return District(self.district)
+        if self.postcode is not None:
+            return Postcode(self.postcode)
+        if self.street is not None:
+            s = self.street
+            return Street(s.name, s.from_, s.to, s.side, s.postcode)
+        if self.area is not None:
+            return Area((folder / self.area.file).resolve(), self.area.buffer_m)
+        if self.child is not None:
+            return self.child.criterion()
+        if self.moved_in is not None:
+            return MovedIn(self.moved_in.within_days, self.moved_in.from_)
+        if self.language is not None:
+            return Language(self.language)
+        raise AssertionError("validated to have exactly one criterion")

@@ -1,0 +1,78 @@
+"""`proaktive validate`: every problem of every file on stderr, `ok` for the good ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from proaktive.cli.main import run
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD = "id: c\ntitle: T\ntemplate: t\naudience: {district: Frogner}\n"
+BAD = "id: d\ntitle: T\ntemplate: t\naudience: {district: Frognar}\naudiance: x\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, templates: Path) -> Path:
+    """The current folder: a proaktive.yaml, templates/t, and two campaign files."""
+    (tmp_path / "proaktive.yaml").write_text("templates: templates/\n", encoding="utf-8")
+    (tmp_path / "campaigns").mkdir()
+    (tmp_path / "campaigns" / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "campaigns" / "bad.yaml").write_text(BAD, encoding="utf-8")
+    return tmp_path
+
+
+def test_valid_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "campaigns/good.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("campaigns/good.yaml: ok\n", "")
+
+
+def test_every_problem_of_every_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "campaigns" / "worse.yaml").write_text("id: [\n", encoding="utf-8")
+    args = ["validate", "campaigns/bad.yaml", "campaigns/good.yaml", "campaigns/worse.yaml"]
+    assert run(args) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["campaigns/good.yaml: ok"]
+    assert err.splitlines() == [
+        "error: campaigns/bad.yaml:4:22: unknown district 'Frognar' (did you mean Frogner?)",
+        "error: campaigns/bad.yaml:5:1: unknown key 'audiance' (did you mean 'audience'?)",
+        "error: campaigns/worse.yaml:2:1: not valid YAML: expected the node content, but found "
+        "'<stream end>'",
+    ]
+
+
+def test_missing_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "campaigns/nope.yaml"]) == 1
+    assert capsys.readouterr().err == "error: campaigns/nope.yaml: file not found\n"
+
+
+def test_settings_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # No proaktive.yaml here: --settings names the one that says where the templates are.
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "proaktive.yaml").write_text(
+        f"templates: {REPO / 'templates'}\n", encoding="utf-8"
+    )
+    shutil.copy(REPO / "campaigns" / "seniortjenester.yaml", tmp_path / "senior.yaml")
+    assert run(["validate", "--settings", "conf/proaktive.yaml", "senior.yaml"]) == 0
+    assert capsys.readouterr().out == "senior.yaml: ok\n"
+    assert run(["validate", "senior.yaml"]) == 1
+    assert capsys.readouterr().err == (
+        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester "
+        "(create it, or fix 'template')\n"
+    )
+
+
+def test_samples_validate(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)  # the settings there (or the defaults) name templates/
+    samples = sorted(str(path.relative_to(REPO)) for path in REPO.glob("campaigns/*.yaml"))
+    assert run(["validate", *samples]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{sample}: ok" for sample in samples]
+
+
+def test_no_files_is_wrong_use(project: Path) -> None:
+    assert run(["validate"]) == 2
