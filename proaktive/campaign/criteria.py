@@ -94,6 +94,21 @@ class AreaSpec(Spec):
             )
         return value
 
+    @model_validator(mode="after")
+    def _readable_area(self, info: ValidationInfo) -> AreaSpec:
+        """The geometry must be a usable area: found now, not when the campaign runs."""
+        # Imported here: shapely and pyproj load only for campaigns that use an area.
+        from proaktive.audience.areas import AreaError, load_area
+
+        path = campaign_context(info).folder / self.file
+        try:
+            load_area(path, self.buffer_m, shown_as=str(shown_path(path)))
+        except AreaError as error:
+            raise input_problem(
+                f"{shown_path(path)}: {error.message}", error.hint, at="file"
+            ) from None
+        return self
+
 
 _CHILD_UNITS: dict[str, Literal["years", "months", "days"]] = {
     "age": "years",

@@ -72,22 +72,31 @@ def mask(value: str) -> str:
     return value[:6] + "*" * max(len(value) - 6, 0)
 
 
-def _weighted_sum_sql(column: str, weights: tuple[int, ...]) -> str:
-    terms = [
-        f"{weight} * (ascii(substr({column}, {position}, 1)) - 48)"
+def _digit_sql(number: str, position: int) -> str:
+    """SQL for digit `position` (1-11, from the left) of an 11-digit number."""
+    return f"(({number} // {10 ** (11 - position)}) % 10)"
+
+
+def _weighted_sum_sql(number: str, weights: tuple[int, ...]) -> str:
+    return " + ".join(
+        f"{weight} * {_digit_sql(number, position)}"
         for position, weight in enumerate(weights, start=1)
-    ]
-    return " + ".join(terms)
+    )
 
 
 def identifier_problem_sql(column: str) -> str:
-    """A DuckDB expression: NULL for a valid identifier, else the reason (as above)."""
-    day = f"(ascii(substr({column}, 1, 1)) - 48) * 10 + ascii(substr({column}, 2, 1)) - 48"
-    month = f"(ascii(substr({column}, 3, 1)) - 48) * 10 + ascii(substr({column}, 4, 1)) - 48"
-    day_ok = " OR ".join(f"({day}) - {o} BETWEEN 1 AND 31" for o in DAY_OFFSETS)
-    month_ok = " OR ".join(f"({month}) - {o} BETWEEN 1 AND 12" for o in MONTH_OFFSETS)
-    k1_sum = _weighted_sum_sql(column, (*K1_WEIGHTS, 1))
-    k2_sum = _weighted_sum_sql(column, (*K2_WEIGHTS, 1))
+    """A DuckDB expression: NULL for a valid identifier, else the reason (as above).
+
+    Digits are taken from the number with integer arithmetic: several times
+    faster over a whole registry than cutting the text into characters.
+    """
+    number = f"TRY_CAST({column} AS BIGINT)"
+    day = f"({_digit_sql(number, 1)} * 10 + {_digit_sql(number, 2)})"
+    month = f"({_digit_sql(number, 3)} * 10 + {_digit_sql(number, 4)})"
+    day_ok = " OR ".join(f"{day} - {o} BETWEEN 1 AND 31" for o in DAY_OFFSETS)
+    month_ok = " OR ".join(f"{month} - {o} BETWEEN 1 AND 12" for o in MONTH_OFFSETS)
+    k1_sum = _weighted_sum_sql(number, (*K1_WEIGHTS, 1))
+    k2_sum = _weighted_sum_sql(number, (*K2_WEIGHTS, 1))
     remainders = ", ".join(str(r) for r in K1_ALLOWED_REMAINDERS)
     return f"""CASE
         WHEN regexp_full_match({column}, '[0-9]{{10}}')
