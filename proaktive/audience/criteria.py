@@ -55,6 +55,7 @@ def _within(column: str, first: dt.date | None, last: dt.date | None) -> str:
 class SqlContext:
     as_of: dt.date
     area_tables: Mapping[Area, str]  # each area criterion → a table of the adresse_ids inside
+    child_tables: Mapping[Child, str]  # each child criterion → a table of (parent, child) pairs
 
 
 def compile_criterion(criterion: Criterion, context: SqlContext) -> str:
@@ -86,8 +87,8 @@ def _leaf(criterion: Criterion, context: SqlContext) -> str:
             table = context.area_tables[criterion]
             return f"p.adresse_id IN (SELECT adresse_id FROM {table})"
         case Child():
-            pairs = children_sql(criterion, as_of)
-            return f"p.personidentifikator IN (SELECT parent FROM ({pairs}))"
+            table = context.child_tables[criterion]
+            return f"p.personidentifikator IN (SELECT parent FROM {table})"
         case MovedIn(within_days, moved_from):
             since = as_of - dt.timedelta(days=within_days)
             window = _within("p.flyttedato", since, as_of)
@@ -122,18 +123,10 @@ def _street(street: Street) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
-def children_sql(child: Child, as_of: dt.date) -> str:
-    """(parent, child) pairs where the child is a living resident of the right age.
-
-    Only `barn` relations count, and only to a child with its own `bosatt` row:
-    never `doedfoedtBarn`, never a dead child.
-    """
+def child_age_sql(child: Child, as_of: dt.date, column: str) -> str:
+    """SQL: the child born on `column` has the age the criterion asks for."""
     first, last = birth_date_range(as_of, child.unit, child.min, child.max)
-    return f"""SELECT r.personidentifikator AS parent, r.relatert_personidentifikator AS child
-        FROM familierelasjoner r
-        JOIN personer kid ON kid.personidentifikator = r.relatert_personidentifikator
-        WHERE r.relatert_persons_rolle = 'barn' AND kid.status = 'bosatt'
-            AND {_within("kid.foedselsdato", first, last)}"""
+    return _within(column, first, last)
 
 
 def leaves(criterion: Criterion, *, negated: bool = False) -> Iterator[tuple[Criterion, bool]]:

@@ -1,9 +1,12 @@
 """Campaign + registry → Audience: who matched, who is excluded and why, who gets it.
 
-Everything runs as set-based SQL in the registry's DuckDB connection:
-`matched` (criteria), then `funnel` (the first reachability rule that excludes
-each matched person, in the spec's order), then counts. Only the addresses that
-the SQL fast path cannot judge go through email-validator in Python.
+Everything runs as set-based SQL in the registry's DuckDB connection. Each
+export file is scanned once for what the campaign needs (`_scan`): the same
+pass checks every row, counts the bad ones and keeps only the rows the
+campaign can use, so an Oslo-sized registry is never copied whole. Then
+`funnel` gives each matched person the first reachability rule that excludes
+them, in the spec's order. Only the e-mail addresses that the SQL fast path
+cannot judge go through email-validator in Python.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import duckdb
 
 from proaktive.audience.criteria import (
     SqlContext,
-    children_sql,
+    child_age_sql,
     compile_criterion,
     leaves,
     sql_date,
@@ -27,11 +30,12 @@ from proaktive.audience.criteria import (
 from proaktive.audience.dates import eighteen_months_before
 from proaktive.audience.model import REASONS, Audience, Child, Funnel, Recipient
 from proaktive.audience.optouts import load_opt_outs
-from proaktive.campaign.model import Area, Campaign
+from proaktive.campaign.model import Area, Campaign, Language
 from proaktive.campaign.model import Child as ChildCriterion
 from proaktive.registry.email import check_unusual_addresses, plain_address_sql
-from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, ExportFile
+from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.loading import Registry
+from proaktive.registry.rules import TYPED_COLUMNS, fresh_since_sql, quote
 
 Progress = Callable[[str], None]
 
@@ -41,6 +45,17 @@ class ContactPolicy:
     """What the settings add to a campaign's own contact rules."""
 
     opt_outs: Path | None
+
+
+def needed_exports(campaign: Campaign) -> tuple[ExportFile, ...]:
+    """The optional export files that this campaign's criteria read."""
+    kinds = {type(criterion) for criterion, _ in leaves(campaign.audience)}
+    needed: list[ExportFile] = []
+    if ChildCriterion in kinds:
+        needed.append(FAMILIERELASJONER)
+    if Area in kinds:
+        needed.append(ADRESSER)
+    return tuple(needed)
 
 
 def resolve(
@@ -54,57 +69,98 @@ def resolve(
 ) -> Audience:
     """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all)."""
     con = registry.connection
-    criteria = list(leaves(campaign.audience))
-    if any(isinstance(c, ChildCriterion) for c, _ in criteria):
-        registry.require(FAMILIERELASJONER)
-    areas = [c for c, _ in criteria if isinstance(c, Area)]
+    criteria = [criterion for criterion, _ in leaves(campaign.audience)]
+    scanned: set[str] = set()
     warnings: list[str] = []
+
+    child_tables: dict[ChildCriterion, str] = {}
+    children = list(dict.fromkeys(c for c in criteria if isinstance(c, ChildCriterion)))
+    if children:
+        registry.require(FAMILIERELASJONER)
+        _say(progress, "Finding the children…")
+        child_tables = _register_children(registry, children, as_of, scanned)
+
     area_tables: dict[Area, str] = {}
-    without_coordinates: int | None = None
+    areas = list(dict.fromkeys(c for c in criteria if isinstance(c, Area)))
     if areas:
         registry.require(ADRESSER)
         _say(progress, "Placing addresses in the areas…")
-        area_tables, area_warnings = _register_areas(registry, areas)
+        area_tables, area_warnings = _register_areas(registry, areas, scanned)
         warnings.extend(area_warnings)
-        without_coordinates = _count_without_coordinates(registry)
     warnings.extend(load_opt_outs(con, policy.opt_outs))
 
+    # A language criterion reads KRR while matching: then KRR is read first, whole.
+    krr_first = any(isinstance(c, Language) for c in criteria)
+    if krr_first:
+        _say(progress, "Reading KRR…")
+        _scan(registry, KRR, "k", keep="true", into="krr_rows", scanned=scanned)
+
     _say(progress, "Matching the criteria…")
-    predicate = compile_criterion(campaign.audience, SqlContext(as_of, area_tables))
+    predicate = compile_criterion(campaign.audience, SqlContext(as_of, area_tables, child_tables))
+    no_coordinates = (
+        "count(*) FILTER (WHERE p._ok AND p.status = 'bosatt' AND (p.adresse_id IS NULL"
+        " OR p.adresse_id NOT IN (SELECT adresse_id FROM address_points)))"
+        if areas
+        else "NULL"
+    )
+    counts = _scan(
+        registry,
+        PERSONER,
+        "p",
+        keep=f"p.status = 'bosatt' AND {predicate}",
+        into="matched_persons",
+        scanned=scanned,
+        join="LEFT JOIN krr_rows k ON k.personidentifikator = p.personidentifikator"
+        if krr_first
+        else "",
+        extra={
+            "population": "count(*) FILTER (WHERE p._ok AND p.status = 'bosatt')",
+            "without_coordinates": no_coordinates,
+        },
+    )
+    if not krr_first:
+        _say(progress, "Reading KRR…")
+        _scan(
+            registry,
+            KRR,
+            "k",
+            keep="m.personidentifikator IS NOT NULL",
+            into="krr_rows",
+            scanned=scanned,
+            join="LEFT JOIN matched_persons m ON m.personidentifikator = k.personidentifikator",
+        )
+
+    _say(progress, "Checking contact information…")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE matched AS
         SELECT p.*, k.status AS krr_status, k.reservasjon, k.varslingsstatus, k.epostadresse,
-            k.epost_fersk_dato, k.spraak, k.personidentifikator IS NOT NULL AS in_krr
-        FROM personer p LEFT JOIN krr k ON k.personidentifikator = p.personidentifikator
-        WHERE p.status = 'bosatt' AND {predicate}"""
+            {fresh_since_sql("k.epostadresse_oppdatert", "k.epostadresse_sist_verifisert")}
+                AS epost_fersk_dato,
+            k.spraak, k.personidentifikator IS NOT NULL AS in_krr
+        FROM matched_persons p
+        LEFT JOIN krr_rows k ON k.personidentifikator = p.personidentifikator"""
     )
-    _say(progress, "Checking contact information…")
     check_unusual_addresses(con, "SELECT epostadresse FROM matched")
     con.execute(_funnel_sql(campaign, as_of))
 
-    (population,) = con.execute(
-        "SELECT count(*) FROM personer WHERE status = 'bosatt'"
-    ).fetchone() or (0,)
-    counts = dict(
+    by_reason = dict(
         con.execute("SELECT coalesce(reason, ''), count(*) FROM funnel GROUP BY ALL").fetchall()
     )
-    excluded = {reason: int(counts.get(reason, 0)) for reason in REASONS}
-    recipients_count = int(counts.get("", 0))
     funnel = Funnel(
-        population=int(population),
-        matched=sum(int(n) for n in counts.values()),
-        excluded=excluded,
-        recipients=recipients_count,
+        population=counts["population"],
+        matched=sum(int(n) for n in by_reason.values()),
+        excluded={reason: int(by_reason.get(reason, 0)) for reason in REASONS},
+        recipients=int(by_reason.get("", 0)),
     )
     return Audience(
         campaign_id=campaign.id,
         as_of=as_of,
         funnel=funnel,
         skipped_rows=registry.skipped_rows,
-        without_coordinates=without_coordinates,
+        without_coordinates=counts["without_coordinates"] if areas else None,
         by_district=_recipients_by(con, "bydelsnummer"),
         by_language=_recipients_by(con, "spraak"),
-        recipients=_fetch_recipients(registry, campaign, as_of, fetch),
+        recipients=_fetch_recipients(con, child_tables, fetch),
         warnings=tuple(warnings),
     )
 
@@ -114,43 +170,142 @@ def _say(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
+def _scan(
+    registry: Registry,
+    export: ExportFile,
+    alias: str,
+    *,
+    keep: str,
+    into: str,
+    scanned: set[str],
+    join: str = "",
+    extra: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """One pass over an export: count its bad rows, keep the good rows where `keep` holds.
+
+    The kept rows (typed columns) become the table `into`; `extra` names more
+    counts to take in the same pass. An identifier that occurs twice in a
+    streamed file needs the file's order to settle (the first row wins), so
+    then the file is materialized and the pass runs again.
+    """
+    con = registry.connection
+    columns = [name for name, _ in TYPED_COLUMNS[export.name]]
+    row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
+    key = f"{alias}.{quote(export.key)}" if export.key else None
+    duplicates = (
+        f"count(*) FILTER (WHERE {alias}._ok) - count(DISTINCT {key}) FILTER (WHERE {alias}._ok)"
+        if key and registry.is_streamed(export)
+        else "0"
+    )
+    counts_sql = ", ".join(f"{sql} AS {name}" for name, sql in (extra or {}).items())
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE scan_{into} AS
+        SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
+            {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
+            list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
+        FROM {registry.rows_sql(export)} {alias} {join}"""
+    )
+    names = [d[0] for d in con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").description]
+    values = con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").fetchone() or ()
+    counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+    if counts["duplicates"]:
+        registry.materialize(export)
+        return _scan(
+            registry, export, alias, keep=keep, into=into, scanned=scanned, join=join, extra=extra
+        )
+    if registry.is_streamed(export) and export.name not in scanned:
+        registry.record_scan(export, rows=counts["rows"], bad=counts["bad"])
+    scanned.add(export.name)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {into} AS "
+        f"SELECT unnest(kept, recursive := true) FROM scan_{into}"
+    )
+    return counts
+
+
+def _register_children(
+    registry: Registry, children: list[ChildCriterion], as_of: dt.date, scanned: set[str]
+) -> dict[ChildCriterion, str]:
+    """For each child criterion, a table of (parent, child) for children of the right age.
+
+    Only `barn` relations count, and only to a child with its own good `bosatt`
+    row in personer.csv: never `doedfoedtBarn`, never a dead child.
+    """
+    ages = " OR ".join(child_age_sql(c, as_of, "p.foedselsdato") for c in children)
+    _scan(
+        registry,
+        PERSONER,
+        "p",
+        keep=f"p.status = 'bosatt' AND ({ages})",
+        into="kids",
+        scanned=scanned,
+    )
+    _scan(
+        registry,
+        FAMILIERELASJONER,
+        "r",
+        keep="r.relatert_persons_rolle = 'barn' AND r.relatert_personidentifikator IN "
+        "(SELECT personidentifikator FROM kids)",
+        into="barn_relations",
+        scanned=scanned,
+    )
+    tables = {}
+    for number, child in enumerate(children):
+        table = f"children_{number}"
+        registry.connection.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT DISTINCT r.personidentifikator AS parent, kid.personidentifikator AS child
+            FROM barn_relations r JOIN kids kid
+                ON kid.personidentifikator = r.relatert_personidentifikator
+            WHERE {child_age_sql(child, as_of, "kid.foedselsdato")}"""
+        )
+        tables[child] = table
+    return tables
+
+
 def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     """One row per matched person: `reason` is the first rule that excludes them, or NULL."""
     contact = campaign.contact
     fresh_since = sql_date(eighteen_months_before(as_of))
     plain = plain_address_sql("m.epostadresse")
+
+    def unless(override: bool, condition: str) -> str:
+        return "false" if override else condition
+
     rules = [
         (
             "protected_address",
-            "NOT "
-            + str(contact.include_protected_addresses).lower()
-            + " AND m.adressegradering IN ('fortrolig', 'strengtFortrolig')",
+            unless(
+                contact.include_protected_addresses,
+                "m.adressegradering IN ('fortrolig', 'strengtFortrolig')",
+            ),
         ),
         ("not_in_krr", "NOT m.in_krr OR m.krr_status = 'IKKE_REGISTRERT'"),
         ("krr_deleted", "m.krr_status = 'SLETTET'"),
-        (
-            "reserved",
-            f"NOT {str(contact.ignore_reservation).lower()} AND m.reservasjon = 'JA'",
-        ),
+        ("reserved", unless(contact.ignore_reservation, "m.reservasjon = 'JA'")),
         (
             "opted_out",
-            f"{str(campaign.category != 'statutory').lower()} AND ("
-            "m.personidentifikator IN (SELECT personidentifikator FROM opt_out_ids)"
-            " OR lower(m.epostadresse) IN (SELECT email FROM opt_out_emails))",
+            unless(
+                campaign.category == "statutory",
+                "m.personidentifikator IN (SELECT personidentifikator FROM opt_out_ids)"
+                " OR lower(m.epostadresse) IN (SELECT email FROM opt_out_emails)",
+            ),
         ),
         ("no_email", "m.epostadresse IS NULL OR m.epostadresse = ''"),
         ("invalid_email", f"NOT ({plain} OR coalesce(u.valid, false))"),
         (
             "stale_contact",
-            f"NOT {str(contact.allow_stale_contact).lower()} AND NOT coalesce("
-            f"m.epost_fersk_dato >= {fresh_since}"
-            " OR (m.epost_fersk_dato IS NULL AND m.varslingsstatus = 'KAN_VARSLES'), false)",
+            unless(
+                contact.allow_stale_contact,
+                f"NOT coalesce(m.epost_fersk_dato >= {fresh_since} OR (m.epost_fersk_dato IS NULL"
+                " AND m.varslingsstatus = 'KAN_VARSLES'), false)",
+            ),
         ),
     ]
     branches = "\n".join(f"WHEN {condition} THEN '{reason}'" for reason, condition in rules)
     # Rule 9: of the people left with the same address, the oldest keeps it
-    # (then the lower identifier); rules 10-11 read the send ledger, which the
-    # delivery step writes: until a campaign has been sent they exclude nobody.
+    # (then the lower identifier). Rules 10-11 read the send ledger, which the
+    # delivery step writes; until a campaign has been sent they exclude nobody.
     return f"""CREATE OR REPLACE TEMP TABLE funnel AS
     WITH ruled AS (
         SELECT m.*, CASE {branches} END AS first_reason,
@@ -175,18 +330,17 @@ def _recipients_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, int
 
 
 def _fetch_recipients(
-    registry: Registry, campaign: Campaign, as_of: dt.date, fetch: int | None
+    con: duckdb.DuckDBPyConnection, child_tables: dict[ChildCriterion, str], fetch: int | None
 ) -> tuple[Recipient, ...]:
     if fetch == 0:
         return ()
-    con = registry.connection
     limit = "" if fetch is None else f"LIMIT {int(fetch)}"
     fields = [f.name for f in dataclasses.fields(Recipient) if f.name != "barn"]
     rows = con.execute(
         f"""SELECT {", ".join(fields)} FROM funnel
         WHERE reason IS NULL ORDER BY personidentifikator {limit}"""
     ).fetchall()
-    children = _matched_children(registry, campaign, as_of, [row[0] for row in rows])
+    children = _matched_children(con, child_tables, [row[0] for row in rows])
     return tuple(
         Recipient(**dict(zip(fields, row, strict=True)), barn=children.get(row[0], ()))
         for row in rows
@@ -194,21 +348,16 @@ def _fetch_recipients(
 
 
 def _matched_children(
-    registry: Registry, campaign: Campaign, as_of: dt.date, parents: list[str]
+    con: duckdb.DuckDBPyConnection, child_tables: dict[ChildCriterion, str], parents: list[str]
 ) -> dict[str, tuple[Child, ...]]:
-    """For each parent, the children that made a (not negated) child criterion match."""
-    child_criteria = [
-        c
-        for c, negated in leaves(campaign.audience)
-        if isinstance(c, ChildCriterion) and not negated
-    ]
-    if not child_criteria or not parents:
+    """For each parent, the children that made a child criterion match, oldest first."""
+    if not child_tables or not parents:
         return {}
-    pairs = " UNION ".join(children_sql(c, as_of) for c in child_criteria)
-    rows = registry.connection.execute(
+    pairs = " UNION ".join(f"SELECT parent, child FROM {table}" for table in child_tables.values())
+    rows = con.execute(
         f"""SELECT pairs.parent, kid.personidentifikator, kid.fornavn, kid.mellomnavn,
             kid.etternavn, kid.foedselsdato
-        FROM ({pairs}) pairs JOIN personer kid ON kid.personidentifikator = pairs.child
+        FROM ({pairs}) pairs JOIN kids kid ON kid.personidentifikator = pairs.child
         WHERE pairs.parent IN (SELECT unnest($1))
         ORDER BY pairs.parent, kid.foedselsdato, kid.personidentifikator""",
         [parents],
@@ -219,22 +368,27 @@ def _matched_children(
     return {parent: tuple(kids) for parent, kids in children.items()}
 
 
-def _register_areas(registry: Registry, areas: list[Area]) -> tuple[dict[Area, str], list[str]]:
+def _register_areas(
+    registry: Registry, areas: list[Area], scanned: set[str]
+) -> tuple[dict[Area, str], list[str]]:
     """For each area criterion, a table of the adresse_ids whose coordinates lie inside."""
-    import numpy as np
-
     from proaktive.audience import areas as geometry
 
+    _scan(
+        registry,
+        ADRESSER,
+        "a",
+        keep="a.nord IS NOT NULL AND a.ost IS NOT NULL",
+        into="address_points",
+        scanned=scanned,
+    )
     con = registry.connection
-    columns = con.execute(
-        "SELECT adresse_id, epsg, nord, ost FROM adresser "
-        "WHERE nord IS NOT NULL AND ost IS NOT NULL"
-    ).fetchnumpy()
+    columns = con.execute("SELECT adresse_id, epsg, nord, ost FROM address_points").fetchnumpy()
     x, y = geometry.to_utm33(columns["epsg"], columns["nord"], columns["ost"])
-    ids = np.asarray(columns["adresse_id"], dtype=object)
+    ids = columns["adresse_id"]
     tables: dict[Area, str] = {}
     warnings: list[str] = []
-    for number, criterion in enumerate(dict.fromkeys(areas)):
+    for number, criterion in enumerate(areas):
         area = geometry.load_area(
             criterion.file, criterion.buffer_m, shown_as=_shown(criterion.file)
         )
@@ -253,23 +407,3 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _count_without_coordinates(registry: Registry) -> int:
-    (count,) = registry.connection.execute(
-        """SELECT count(*) FROM personer p
-        LEFT JOIN adresser a ON a.adresse_id = p.adresse_id
-        WHERE p.status = 'bosatt' AND (a.nord IS NULL OR a.ost IS NULL)"""
-    ).fetchone() or (0,)
-    return int(count)
-
-
-def needed_exports(campaign: Campaign) -> tuple[ExportFile, ...]:
-    """The optional export files that this campaign's criteria read."""
-    kinds = {type(criterion) for criterion, _ in leaves(campaign.audience)}
-    needed: list[ExportFile] = []
-    if ChildCriterion in kinds:
-        needed.append(FAMILIERELASJONER)
-    if Area in kinds:
-        needed.append(ADRESSER)
-    return tuple(needed)

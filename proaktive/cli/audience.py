@@ -54,7 +54,7 @@ def _resolve(
     campaign = load_campaign(campaign_path, where.settings)
     folder = where.require_registry()
     with stderr.status("Reading the registry…") as status:
-        loaded = open_registry(folder, include=needed_exports(campaign))
+        loaded = open_registry(folder, include=needed_exports(campaign), stream=True)
         audience = resolve(
             campaign,
             loaded,

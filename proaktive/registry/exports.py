@@ -52,6 +52,10 @@ class ExportFile:
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @property
+    def identifier_columns(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c.endswith("personidentifikator"))
+
 
 PERSONER = ExportFile(
     name="personer.csv",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import csv
-import os
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ from proaktive.registry.exports import (
     PERSONER,
     ExportFile,
 )
-from proaktive.registry.rules import RULES, TYPED_COLUMNS, quote
+from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
 @dataclass(frozen=True)
@@ -53,22 +53,39 @@ class FileReport:
     path: Path
     shown_as: str
     present: bool
-    rows: int  # data rows in the file, good and bad
-    skipped: int  # rows not used because of a data error
+    rows: int  # data rows in the file, good and bad (once read)
+    skipped: int  # rows not used because of a data error (once read)
+    columns: tuple[str, ...] = ()  # the spec's columns that the file has
 
 
-@dataclass(frozen=True)
 class Registry:
-    """The validated exports of one registry folder, as DuckDB tables.
+    """The export files of one registry folder, as DuckDB sources of typed rows.
 
-    Tables (only the files that were loaded): `personer`, `krr`,
-    `familierelasjoner`, `adresser`, with typed columns (see `rules.py`).
+    A file is either *materialized*: read once in file order into a table of its
+    good rows, with every bad row kept as a `DataError` with its line (what
+    `registry check` needs, and what settles duplicate identifiers), or
+    *streamed*: read straight from the CSV by each query that uses it, every
+    rule checked on the way (what `audience count` needs to be fast).
+    `rows_sql` hides the difference.
     """
 
-    folder: Path
-    connection: duckdb.DuckDBPyConnection
-    files: dict[str, FileReport]
-    errors: tuple[DataError, ...]
+    def __init__(
+        self,
+        folder: Path,
+        connection: duckdb.DuckDBPyConnection,
+        files: dict[str, FileReport],
+        errors: list[DataError],
+        streamed: set[str],
+    ) -> None:
+        self.folder = folder
+        self.connection = connection
+        self.files = files
+        self._errors = errors
+        self._streamed = streamed
+
+    @property
+    def errors(self) -> tuple[DataError, ...]:
+        return tuple(self._errors)
 
     @property
     def skipped_rows(self) -> int:
@@ -82,30 +99,74 @@ class Registry:
         if not self.has(export):
             raise RegistryError(
                 f"{export.name} is missing, and {export.needed_for} needs it",
-                Location(
-                    self.files[export.name].shown_as
-                    if export.name in self.files
-                    else _shown(self.folder / export.name)
-                ),
+                Location(_shown(self.folder / export.name)),
                 hint=f"put the {export.register} export in the registry folder",
             )
+
+    def is_streamed(self, export: ExportFile) -> bool:
+        return export.name in self._streamed
+
+    def rows_sql(self, export: ExportFile) -> str:
+        """SQL for the file's rows with typed columns and `_ok` (false: the row breaks a rule).
+
+        A materialized file has only good rows; a streamed one has every row.
+        """
+        if not self.is_streamed(export):
+            return f"(SELECT *, true AS _ok FROM {_table(export)})"
+        report = self.files[export.name]
+        raw = _raw_select(export, report.path, report.columns)
+        return (
+            f"(SELECT {_typed_select(export)}, ({RULES[export.name]}) IS NULL AS _ok FROM ({raw}))"
+        )
+
+    def record_scan(self, export: ExportFile, *, rows: int, bad: int) -> None:
+        """Count what a query over a streamed file found (call it once per file)."""
+        report = self.files[export.name]
+        rejected = _rejected_lines(self.connection, export, report)
+        self.files[export.name] = dataclasses.replace(
+            report, rows=rows + len(rejected), skipped=bad + len(rejected)
+        )
+
+    def materialize(self, export: ExportFile) -> None:
+        """Read the file in order into a table of its good rows; collect its data errors."""
+        if not self.is_streamed(export):
+            return
+        report = self.files[export.name]
+        # Reading in file order is what gives rows their lines and the first row its win.
+        (ordered,) = self.connection.execute(
+            "SELECT current_setting('preserve_insertion_order')"
+        ).fetchone() or (True,)
+        self.connection.execute("SET preserve_insertion_order = true")
+        try:
+            materialized, file_errors = _load_file(self.connection, export, report)
+        finally:
+            self.connection.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
+        self.files[export.name] = materialized
+        self._errors.extend(file_errors)
+        self._streamed.discard(export.name)
 
 
 def open_registry(
     folder: Path,
     *,
     include: Iterable[ExportFile] = EXPORT_FILES,
+    stream: bool = False,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Registry:
-    """Load the export files of `folder` that `include` names (personer and krr always).
+    """The export files of `folder` that `include` names (personer and krr always).
 
-    Raises RegistryError when a file cannot be read at all (missing, not UTF-8,
-    required columns missing); bad rows are collected, never raised.
+    With `stream`, files are only opened (headers checked) and read by the
+    queries that use them; else each is read into a table now, every bad row
+    collected with its line. Raises RegistryError when a file cannot be read at
+    all (missing, not UTF-8, required columns missing); bad rows never raise.
     """
     wanted = {PERSONER.name, KRR.name, *(export.name for export in include)}
-    con = connection or duckdb.connect(config={"threads": max(os.cpu_count() or 1, 1)})
-    files: dict[str, FileReport] = {}
-    errors: list[DataError] = []
+    con = connection or duckdb.connect()
+    if stream:
+        # Order matters only for line numbers and first-row-wins, which a
+        # materialized read provides; streamed scans run faster without it.
+        con.execute("SET preserve_insertion_order = false")
+    registry = Registry(folder, con, {}, [], set())
     for export in EXPORT_FILES:  # in this order: krr's check reads personer
         if export.name not in wanted:
             continue
@@ -118,13 +179,17 @@ def open_registry(
                     Location(shown_as),
                     hint=f"every command needs the {export.register} export; check --registry",
                 )
-            files[export.name] = FileReport(export, path, shown_as, False, 0, 0)
+            registry.files[export.name] = FileReport(export, path, shown_as, False, 0, 0)
             continue
-        report, file_errors = _load_file(con, export, path, shown_as)
-        files[export.name] = report
-        errors.extend(file_errors)
-    _drop_raw_tables(con, files)
-    return Registry(folder=folder, connection=con, files=files, errors=tuple(errors))
+        header = _read_header(export, path, shown_as)
+        columns = tuple(c for c in export.columns if c in header)
+        registry.files[export.name] = FileReport(export, path, shown_as, True, 0, 0, columns)
+        registry._streamed.add(export.name)
+        if not stream:
+            registry.materialize(export)
+    for export in EXPORT_FILES:  # kept until now: krr's check reads raw_personer
+        con.execute(f"DROP TABLE IF EXISTS raw_{_table(export)}")
+    return registry
 
 
 def _shown(path: Path) -> str:
@@ -169,46 +234,68 @@ def _read_header(export: ExportFile, path: Path, shown_as: str) -> list[str]:
     return header
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, path: Path, shown_as: str
-) -> tuple[FileReport, list[DataError]]:
-    header = _read_header(export, path, shown_as)
+def _raw_select(export: ExportFile, path: Path, columns: tuple[str, ...]) -> str:
+    """Every spec column of the file as text (NULL where the file lacks it), in file order."""
     table = _table(export)
-    raw = f"raw_{table}"
-    rejects = f"rejects_{table}"
-    present = [c for c in export.columns if c in header]
-    absent = [c for c in export.columns if c not in header]
-    selected = [quote(c) for c in present] + [f"NULL::VARCHAR AS {quote(c)}" for c in absent]
+    selected = [
+        quote(c) if c in columns else f"NULL::VARCHAR AS {quote(c)}" for c in export.columns
+    ]
+    # Identifiers also as numbers, computed once: the identifier rule works on them.
+    selected += [
+        f"TRY_CAST({quote(c)} AS BIGINT) AS {quote(number_column(c))}"
+        for c in export.identifier_columns
+    ]
     source = str(path).replace("'", "''")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {raw} AS
-        SELECT {", ".join(selected)}
+    return f"""SELECT {", ".join(selected)}
         FROM read_csv('{source}', delim='{export.separator}', header=true, quote='"',
                       escape='"', all_varchar=true, store_rejects=true,
-                      rejects_table='{rejects}', rejects_scan='{rejects}_scan')"""
+                      rejects_table='rejects_{table}', rejects_scan='rejects_{table}_scan')"""
+
+
+def _typed_select(export: ExportFile) -> str:
+    return ", ".join(
+        f"{expression} AS {quote(name)}" for name, expression in TYPED_COLUMNS[export.name]
     )
-    rejected = con.execute(
-        f"SELECT line, min(error_type) FROM {rejects} GROUP BY line ORDER BY line"
+
+
+def _rejected_lines(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, report: FileReport
+) -> list[tuple[int, str]]:
+    """The lines DuckDB could not read as CSV rows; a file that is not UTF-8 is refused."""
+    rows = con.execute(
+        f"SELECT line, min(error_type) FROM rejects_{_table(export)} GROUP BY ALL ORDER BY line"
     ).fetchall()
+    rejected = [(int(line), str(kind)) for line, kind in rows]
     for line, kind in rejected:
         if kind == "INVALID ENCODING":
             raise RegistryError(
-                f"not UTF-8 (it looks like {describe_encoding(path)})",
-                Location(shown_as, int(line)),
+                f"not UTF-8 (it looks like {describe_encoding(report.path)})",
+                Location(report.shown_as, line),
                 hint="export the file again as UTF-8",
             )
+    return rejected
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, report: FileReport
+) -> tuple[FileReport, list[DataError]]:
+    table = _table(export)
+    raw = f"raw_{table}"
+    shown_as = report.shown_as
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {raw} AS {_raw_select(export, report.path, report.columns)}"
+    )
+    rejected = _rejected_lines(con, export, report)
 
     problem = RULES[export.name]
     con.execute(f"ALTER TABLE {raw} ADD COLUMN _problem VARCHAR")
     con.execute(f"UPDATE {raw} SET _problem = {problem}")
     if export.key:
         _mark_duplicates(con, raw, export.key)
-    if export is KRR:
+    if export is KRR and _has_table(con, "raw_personer"):
         _mark_krr_without_person(con, raw)
 
-    typed = ", ".join(
-        f"{expression} AS {quote(name)}" for name, expression in TYPED_COLUMNS[export.name]
-    )
+    typed = _typed_select(export)
     con.execute(
         f"CREATE OR REPLACE TABLE {table} AS SELECT {typed} FROM {raw} WHERE _problem IS NULL"
     )
@@ -234,15 +321,8 @@ def _load_file(
         DataError(shown_as, line, _reject_reason(kind, export)) for line, kind in rejected
     )
     errors.sort(key=lambda error: error.line)
-    report = FileReport(
-        export=export,
-        path=path,
-        shown_as=shown_as,
-        present=True,
-        rows=int(parsed_rows) + len(rejected),
-        skipped=len(errors),
-    )
-    return report, errors
+    loaded = dataclasses.replace(report, rows=int(parsed_rows) + len(rejected), skipped=len(errors))
+    return loaded, errors
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, raw: str, key: str) -> None:
@@ -297,10 +377,11 @@ def _reject_reason(kind: str, export: ExportFile) -> str:
     return f"unreadable row ({kind.lower()})"
 
 
-def _drop_raw_tables(con: duckdb.DuckDBPyConnection, files: dict[str, FileReport]) -> None:
-    for report in files.values():
-        if report.present:
-            con.execute(f"DROP TABLE IF EXISTS raw_{_table(report.export)}")
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(found and found[0])
 
 
 __all__ = [

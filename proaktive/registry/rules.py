@@ -51,8 +51,13 @@ def required(column: str) -> tuple[str, str]:
     return f"{quote(column)} IS NULL", _literal(f"{column} is empty")
 
 
+def number_column(column: str) -> str:
+    """The column that the raw select adds for an identifier column: it as a BIGINT."""
+    return f"_{column}_number"
+
+
 def identifier(column: str) -> tuple[str, str]:
-    problem = identifier_problem_sql(quote(column))
+    problem = identifier_problem_sql(quote(column), quote(number_column(column)))
     masked = f"rpad(substr({quote(column)}, 1, 6), CAST(length({quote(column)}) AS INTEGER), '*')"
     return (
         f"({problem}) IS NOT NULL",
@@ -171,13 +176,13 @@ def _text(column: str) -> tuple[str, str]:
     return column, quote(column)
 
 
+# TRY_CAST: a streamed file's bad rows are typed too (and then dropped by `_ok`).
 def _date(column: str) -> tuple[str, str]:
-    return column, f"CAST({quote(column)} AS DATE)"
+    return column, f"TRY_CAST({quote(column)} AS DATE)"
 
 
-def _oslo_date(column: str) -> str:
-    """A KRR timestamp as the date it was in Oslo (the 18-month rule counts Oslo days)."""
-    return f"CAST(CAST({quote(column)} AS TIMESTAMPTZ) AT TIME ZONE 'Europe/Oslo' AS DATE)"
+def _timestamp(column: str) -> tuple[str, str]:
+    return column, f"TRY_CAST({quote(column)} AS TIMESTAMPTZ)"
 
 
 TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -192,7 +197,7 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
         _text("kommunenummer"),
         _text("bydelsnummer"),
         _text("adressenavn"),
-        ("husnummer", "CAST(husnummer AS INTEGER)"),
+        ("husnummer", "TRY_CAST(husnummer AS INTEGER)"),
         _text("husbokstav"),
         _text("bruksenhetsnummer"),
         _text("postnummer"),
@@ -208,12 +213,8 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
         _text("status"),
         _text("varslingsstatus"),
         ("epostadresse", "trim(epostadresse)"),
-        # The later of the two timestamps, as an Oslo date (NULL when both are empty).
-        (
-            "epost_fersk_dato",
-            f"greatest({_oslo_date('epostadresse_oppdatert')}, "
-            f"{_oslo_date('epostadresse_sist_verifisert')})",
-        ),
+        _timestamp("epostadresse_oppdatert"),
+        _timestamp("epostadresse_sist_verifisert"),
         ("spraak", "lower(trim(spraak))"),
     ],
     FAMILIERELASJONER.name: [
@@ -223,8 +224,13 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     ADRESSER.name: [
         ("adresse_id", quote("adresseId")),
-        ("epsg", f"CAST({quote('EPSG-kode')} AS INTEGER)"),
-        ("nord", f"CAST({quote('Nord')} AS DOUBLE)"),
-        ("ost", f"CAST({quote('Øst')} AS DOUBLE)"),
+        ("epsg", f"TRY_CAST({quote('EPSG-kode')} AS INTEGER)"),
+        ("nord", f"TRY_CAST({quote('Nord')} AS DOUBLE)"),
+        ("ost", f"TRY_CAST({quote('Øst')} AS DOUBLE)"),
     ],
 }
+
+
+def fresh_since_sql(oppdatert: str, verifisert: str) -> str:
+    """The Oslo date of the later KRR timestamp (the 18-month rule counts Oslo days)."""
+    return f"CAST(greatest({oppdatert}, {verifisert}) AT TIME ZONE 'Europe/Oslo' AS DATE)"

@@ -66,7 +66,7 @@ def campaign(criterion: Criterion) -> Campaign:
 def ours(folder: Path, criterion: Criterion) -> Callable[[], int]:
     def run() -> int:
         chosen = campaign(criterion)
-        registry = open_registry(folder, include=needed_exports(chosen))
+        registry = open_registry(folder, include=needed_exports(chosen), stream=True)
         audience = resolve(chosen, registry, as_of=AS_OF, policy=ContactPolicy(None))
         registry.connection.close()
         return audience.funnel.recipients

@@ -30,8 +30,10 @@ def test_good_rows_become_typed_tables(tmp_path: Path) -> None:
         "SELECT foedselsdato, husnummer, flyttedato, adressegradering FROM personer"
     ).fetchall()
     assert row == [(dt.date(1980, 5, 17), 12, dt.date(2026, 11, 1), "ugradert")]
-    fresh = registry.connection.execute("SELECT epost_fersk_dato FROM krr").fetchall()
-    assert fresh == [(dt.date(2026, 1, 10),)]
+    stamps = registry.connection.execute(
+        "SELECT epostadresse_oppdatert, epostadresse_sist_verifisert FROM krr"
+    ).fetchall()
+    assert stamps == [(dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC), None)]
 
 
 _VALID = pid("1980-05-17", 123)
