@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test runs in its own folder with no settings or environment leaking in."""
     monkeypatch.chdir(tmp_path)
-    for name in ("PROAKTIVE_REGISTRY", "PROAKTIVE_LEDGER", "XDG_STATE_HOME"):
+    for name in ("PROAKTIVE_REGISTRY", "PROAKTIVE_LEDGER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     yield

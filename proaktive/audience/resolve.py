@@ -192,9 +192,10 @@ def _scan(
     columns = [name for name, _ in TYPED_COLUMNS[export.name]]
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
     key = f"{alias}.{quote(export.key)}" if export.key else None
+    check_duplicates = key and registry.is_streamed(export) and not registry.is_trusted(export)
     duplicates = (
         f"count(*) FILTER (WHERE {alias}._ok) - count(DISTINCT {key}) FILTER (WHERE {alias}._ok)"
-        if key and registry.is_streamed(export)
+        if check_duplicates
         else "0"
     )
     counts_sql = ", ".join(f"{sql} AS {name}" for name, sql in (extra or {}).items())

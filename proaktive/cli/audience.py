@@ -49,12 +49,18 @@ def _resolve(
     from proaktive.campaign import load_campaign
     from proaktive.cli.output import print_warning, stderr
     from proaktive.registry.loading import open_registry
+    from proaktive.registry.memo import CleanFiles, default_memo_path
 
     where = paths(settings, registry, ledger)
     campaign = load_campaign(campaign_path, where.settings)
     folder = where.require_registry()
     with stderr.status("Reading the registry…") as status:
-        loaded = open_registry(folder, include=needed_exports(campaign), stream=True)
+        loaded = open_registry(
+            folder,
+            include=needed_exports(campaign),
+            stream=True,
+            clean_files=CleanFiles(default_memo_path()),
+        )
         audience = resolve(
             campaign,
             loaded,

@@ -28,11 +28,13 @@ def check(
     settings: SettingsOption = None,
 ) -> None:
     """Summarise the registry folder and list every row that cannot be used (exit 1 if any)."""
-    from proaktive.cli.output import print_json, print_registry_check
+    from proaktive.cli.output import print_json, print_registry_check, stderr
     from proaktive.registry.check import check_registry
+    from proaktive.registry.memo import CleanFiles, default_memo_path
 
     folder = paths(settings, registry).require_registry()
-    result = check_registry(folder)
+    with stderr.status("Checking every row…"):
+        result = check_registry(folder, CleanFiles(default_memo_path()))
     if json:
         print_json(result.to_json())
     else:

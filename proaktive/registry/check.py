@@ -9,6 +9,7 @@ from typing import Any
 from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER
 from proaktive.registry.loading import DataError, Registry, open_registry
+from proaktive.registry.memo import CleanFiles
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class RegistryCheck:
         }
 
 
-def check_registry(folder: Path) -> RegistryCheck:
-    registry = open_registry(folder)
+def check_registry(folder: Path, clean_files: CleanFiles | None = None) -> RegistryCheck:
+    """Read every export in full; `clean_files` learns which ones are clean."""
+    registry = open_registry(folder, clean_files=clean_files)
     summaries = []
     warnings: list[str] = []
     for report in registry.files.values():

@@ -32,6 +32,7 @@ from proaktive.registry.exports import (
     PERSONER,
     ExportFile,
 )
+from proaktive.registry.memo import CleanFiles
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -76,12 +77,15 @@ class Registry:
         files: dict[str, FileReport],
         errors: list[DataError],
         streamed: set[str],
+        clean_files: CleanFiles | None = None,
     ) -> None:
         self.folder = folder
         self.connection = connection
         self.files = files
         self._errors = errors
         self._streamed = streamed
+        self._clean_files = clean_files or CleanFiles(None)
+        self._trusted: set[str] = set()
 
     @property
     def errors(self) -> tuple[DataError, ...]:
@@ -106,6 +110,10 @@ class Registry:
     def is_streamed(self, export: ExportFile) -> bool:
         return export.name in self._streamed
 
+    def is_trusted(self, export: ExportFile) -> bool:
+        """A streamed file found clean before and unchanged since: its rows need no check."""
+        return export.name in self._trusted
+
     def rows_sql(self, export: ExportFile) -> str:
         """SQL for the file's rows with typed columns and `_ok` (false: the row breaks a rule).
 
@@ -115,17 +123,21 @@ class Registry:
             return f"(SELECT *, true AS _ok FROM {_table(export)})"
         report = self.files[export.name]
         raw = _raw_select(export, report.path, report.columns)
-        return (
-            f"(SELECT {_typed_select(export)}, ({RULES[export.name]}) IS NULL AS _ok FROM ({raw}))"
-        )
+        ok = "true" if self.is_trusted(export) else f"({RULES[export.name]}) IS NULL"
+        return f"(SELECT {_typed_select(export)}, {ok} AS _ok FROM ({raw}))"
 
     def record_scan(self, export: ExportFile, *, rows: int, bad: int) -> None:
-        """Count what a query over a streamed file found (call it once per file)."""
+        """Count what a full query over a streamed file found (call it once per file).
+
+        `bad` must count every row that breaks a rule, duplicates included.
+        """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
         self.files[export.name] = dataclasses.replace(
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
+        if not bad and not rejected and not self.is_trusted(export):
+            self._clean_files.remember_clean(report.path, rows)
 
     def materialize(self, export: ExportFile) -> None:
         """Read the file in order into a table of its good rows; collect its data errors."""
@@ -144,6 +156,9 @@ class Registry:
         self.files[export.name] = materialized
         self._errors.extend(file_errors)
         self._streamed.discard(export.name)
+        self._trusted.discard(export.name)
+        if not file_errors:
+            self._clean_files.remember_clean(report.path, materialized.rows)
 
 
 def open_registry(
@@ -151,14 +166,17 @@ def open_registry(
     *,
     include: Iterable[ExportFile] = EXPORT_FILES,
     stream: bool = False,
+    clean_files: CleanFiles | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Registry:
     """The export files of `folder` that `include` names (personer and krr always).
 
     With `stream`, files are only opened (headers checked) and read by the
     queries that use them; else each is read into a table now, every bad row
-    collected with its line. Raises RegistryError when a file cannot be read at
-    all (missing, not UTF-8, required columns missing); bad rows never raise.
+    collected with its line. `clean_files` remembers the files found clean, so
+    that a streamed read of an unchanged clean file skips checking its rows.
+    Raises RegistryError when a file cannot be read at all (missing, not UTF-8,
+    required columns missing); bad rows never raise.
     """
     wanted = {PERSONER.name, KRR.name, *(export.name for export in include)}
     con = connection or duckdb.connect()
@@ -166,7 +184,7 @@ def open_registry(
         # Order matters only for line numbers and first-row-wins, which a
         # materialized read provides; streamed scans run faster without it.
         con.execute("SET preserve_insertion_order = false")
-    registry = Registry(folder, con, {}, [], set())
+    registry = Registry(folder, con, {}, [], set(), clean_files)
     for export in EXPORT_FILES:  # in this order: krr's check reads personer
         if export.name not in wanted:
             continue
@@ -185,6 +203,8 @@ def open_registry(
         columns = tuple(c for c in export.columns if c in header)
         registry.files[export.name] = FileReport(export, path, shown_as, True, 0, 0, columns)
         registry._streamed.add(export.name)
+        if registry._clean_files.rows_if_clean(path) is not None:
+            registry._trusted.add(export.name)
         if not stream:
             registry.materialize(export)
     for export in EXPORT_FILES:  # kept until now: krr's check reads raw_personer
@@ -242,7 +262,7 @@ def _raw_select(export: ExportFile, path: Path, columns: tuple[str, ...]) -> str
     ]
     # Identifiers also as numbers, computed once: the identifier rule works on them.
     selected += [
-        f"TRY_CAST({quote(c)} AS BIGINT) AS {quote(number_column(c))}"
+        f"TRY_CAST(TRY_CAST({quote(c)} AS BIGINT) AS DOUBLE) AS {quote(number_column(c))}"
         for c in export.identifier_columns
     ]
     source = str(path).replace("'", "''")

@@ -4,6 +4,7 @@ full, ordered read gives: the same funnel, the same recipients, the same skipped
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ from proaktive.campaign.model import (
     Not,
     Sender,
 )
+from proaktive.registry.exports import PERSONER
 from proaktive.registry.loading import open_registry
+from proaktive.registry.memo import CleanFiles
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -103,3 +106,42 @@ def test_the_first_row_of_a_duplicate_wins_when_streaming(tmp_path: Path) -> Non
     assert "later@example.no" not in emails
     # The bad date, the broken line, and the second rows of far in both files.
     assert audience.skipped_rows == 4
+
+
+def _clean_registry(folder: Path) -> Path:
+    kari, ola = person("1980-05-17"), person("1985-03-01")
+    return write_registry(folder, [kari, ola], [krr(kari), krr(ola)])
+
+
+def _count(folder: Path, memo: Path) -> tuple[int, int, bool]:
+    campaign = _campaign(Age(18, None))
+    registry = open_registry(folder, stream=True, clean_files=CleanFiles(memo))
+    trusted = registry.is_trusted(PERSONER)
+    audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None))
+    return audience.funnel.recipients, audience.skipped_rows, trusted
+
+
+def test_a_clean_file_is_remembered_and_not_checked_again(tmp_path: Path) -> None:
+    folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
+    assert _count(folder, memo) == (2, 0, False)
+    assert _count(folder, memo) == (2, 0, True)
+    assert stat.S_IMODE(memo.stat().st_mode) == 0o600
+    text = memo.read_text(encoding="utf-8")
+    for line in (folder / "personer.csv").read_text(encoding="utf-8").splitlines()[1:]:
+        assert line.split(",")[0] not in text  # no identifiers: paths and counts only
+
+
+def test_a_changed_file_is_checked_again(tmp_path: Path) -> None:
+    folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
+    assert _count(folder, memo) == (2, 0, False)
+    with (folder / "personer.csv").open("a", encoding="utf-8") as file:
+        bad = person("1990-01-01", foedselsdato="1990-02-30")
+        file.write(",".join(str(bad.get(c, "")) for c in PERSONER.columns) + "\n")
+    assert _count(folder, memo) == (2, 1, False)
+    assert _count(folder, memo) == (2, 1, False)  # a file with a bad row is never trusted
+
+
+def test_registry_check_teaches_the_memo(tmp_path: Path) -> None:
+    folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
+    open_registry(folder, clean_files=CleanFiles(memo))
+    assert _count(folder, memo) == (2, 0, True)
