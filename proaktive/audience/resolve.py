@@ -35,7 +35,7 @@ from proaktive.campaign.model import Child as ChildCriterion
 from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.loading import Registry
-from proaktive.registry.rules import TYPED_COLUMNS, fresh_since_sql, quote
+from proaktive.registry.rules import TYPED_COLUMNS, fresh_since_sql, quote, typed_name
 
 Progress = Callable[[str], None]
 
@@ -191,7 +191,7 @@ def _scan(
     con = registry.connection
     columns = [name for name, _ in TYPED_COLUMNS[export.name]]
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
-    key = f"{alias}.{quote(export.key)}" if export.key else None
+    key = f"{alias}.{quote(typed_name(export.name, export.key))}" if export.key else None
     check_duplicates = key and registry.is_streamed(export) and not registry.is_trusted(export)
     duplicates = (
         f"count(*) FILTER (WHERE {alias}._ok) - count(DISTINCT {key}) FILTER (WHERE {alias}._ok)"

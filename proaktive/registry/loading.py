@@ -341,7 +341,8 @@ def _load_file(
         DataError(shown_as, line, _reject_reason(kind, export)) for line, kind in rejected
     )
     errors.sort(key=lambda error: error.line)
-    loaded = dataclasses.replace(report, rows=int(parsed_rows) + len(rejected), skipped=len(errors))
+    skipped = sum(1 for error in errors if error.reason != WITHOUT_PERSON)
+    loaded = dataclasses.replace(report, rows=int(parsed_rows) + len(rejected), skipped=skipped)
     return loaded, errors
 
 
@@ -364,9 +365,15 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, raw: str, key: str) -> None
     )
 
 
+# A KRR row whose person is not in personer.csv: reported by `registry check`, but
+# not a skipped row, since no campaign could have used it (the same whether the file
+# is materialized or streamed, and streaming cannot see it without reading all persons).
+WITHOUT_PERSON = "no person with this personidentifikator in personer.csv"
+
+
 def _mark_krr_without_person(con: duckdb.DuckDBPyConnection, raw: str) -> None:
     con.execute(
-        f"""UPDATE {raw} SET _problem = 'no person with this personidentifikator in personer.csv'
+        f"""UPDATE {raw} SET _problem = '{WITHOUT_PERSON}'
         WHERE _problem IS NULL AND NOT EXISTS (
             SELECT 1 FROM raw_personer p
             WHERE p.personidentifikator = {raw}.personidentifikator)"""

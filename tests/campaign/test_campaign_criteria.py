@@ -73,6 +73,12 @@ CRITERIA = [
     ),
 ]
 
+# A small polygon around Oslo rådhus: area files must hold a real area to validate.
+SQUARE = (
+    '{"type": "Polygon", "coordinates": [[[10.73, 59.91], [10.74, 59.91], '
+    "[10.74, 59.915], [10.73, 59.915], [10.73, 59.91]]]}"
+)
+
 
 @pytest.mark.parametrize(("criterion", "expected"), CRITERIA)
 def test_criterion(
@@ -101,7 +107,7 @@ def test_area_is_relative_to_the_campaign_file(
     # The file is only looked for here; its geometry is proaktive.audience's to read.
     geojson = tmp_path / "campaigns" / "areas" / "graving.geojson"
     geojson.parent.mkdir(parents=True)
-    geojson.write_text("{}", encoding="utf-8")
+    geojson.write_text(SQUARE, encoding="utf-8")
     path = write_campaign(f"id: c\ntitle: T\ntemplate: t\naudience:\n  {area}\n")
     assert load_campaign(path, settings).audience == Area(geojson, buffer_m)
 
@@ -113,7 +119,7 @@ def test_area_path_is_absolute_wherever_the_command_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (tmp_path / "campaigns" / "omrade.geojson").parent.mkdir(parents=True)
-    (tmp_path / "campaigns" / "omrade.geojson").write_text("{}", encoding="utf-8")
+    (tmp_path / "campaigns" / "omrade.geojson").write_text(SQUARE, encoding="utf-8")
     write_campaign("id: c\ntitle: T\ntemplate: t\naudience: {area: omrade.geojson}\n")
     monkeypatch.chdir(tmp_path / "campaigns")
     campaign = load_campaign(Path("c.yaml"), settings)
