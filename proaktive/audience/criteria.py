@@ -34,6 +34,11 @@ def sql_date(value: dt.date) -> str:
     return f"DATE '{value.isoformat()}'"
 
 
+def sql_instant(value: dt.datetime) -> str:
+    """An aware datetime as a DuckDB TIMESTAMPTZ literal (in UTC)."""
+    return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
+
+
 def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

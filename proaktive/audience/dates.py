@@ -10,6 +10,7 @@ month ends (someone born on 29 February turns a year older on 28 February).
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -58,3 +59,12 @@ def _bound(as_of: dt.date, unit: str, amount: int) -> dt.date:
 def eighteen_months_before(as_of: dt.date) -> dt.date:
     """The first day on which contact information is still fresh (eForvaltningsforskriften § 32)."""
     return as_of - relativedelta(months=18)
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def start_of_day_in_oslo(day: dt.date) -> dt.datetime:
+    """The instant a day begins in Oslo: a timestamp's Oslo date is on or after `day`
+    exactly when the timestamp is at or after this instant."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=OSLO)

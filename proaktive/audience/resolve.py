@@ -25,9 +25,9 @@ from proaktive.audience.criteria import (
     child_age_sql,
     compile_criterion,
     leaves,
-    sql_date,
+    sql_instant,
 )
-from proaktive.audience.dates import eighteen_months_before
+from proaktive.audience.dates import eighteen_months_before, start_of_day_in_oslo
 from proaktive.audience.model import REASONS, Audience, Child, Funnel, Recipient
 from proaktive.audience.optouts import load_opt_outs
 from proaktive.campaign.model import Area, Campaign, Language
@@ -35,9 +35,17 @@ from proaktive.campaign.model import Child as ChildCriterion
 from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.loading import Registry
-from proaktive.registry.rules import TYPED_COLUMNS, fresh_since_sql, quote, typed_name
+from proaktive.registry.rules import TYPED_COLUMNS, quote, typed_name
 
 Progress = Callable[[str], None]
+
+# The person columns that the funnel and its counts read.
+FUNNEL_PERSON_COLUMNS = (
+    "personidentifikator",
+    "foedselsdato",
+    "adressegradering",
+    "bydelsnummer",
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ def resolve(
             "population": "count(*) FILTER (WHERE p._ok AND p.status = 'bosatt')",
             "without_coordinates": no_coordinates,
         },
+        # Counting needs only what the funnel reads; listing needs every column.
+        columns=None if fetch != 0 else FUNNEL_PERSON_COLUMNS,
     )
     if not krr_first:
         _say(progress, "Reading KRR…")
@@ -124,18 +134,16 @@ def resolve(
             registry,
             KRR,
             "k",
-            keep="m.personidentifikator IS NOT NULL",
+            keep="k.personidentifikator IN (SELECT personidentifikator FROM matched_persons)",
             into="krr_rows",
             scanned=scanned,
-            join="LEFT JOIN matched_persons m ON m.personidentifikator = k.personidentifikator",
         )
 
     _say(progress, "Checking contact information…")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE matched AS
+        """CREATE OR REPLACE TEMP VIEW matched AS
         SELECT p.*, k.status AS krr_status, k.reservasjon, k.varslingsstatus, k.epostadresse,
-            {fresh_since_sql("k.epostadresse_oppdatert", "k.epostadresse_sist_verifisert")}
-                AS epost_fersk_dato,
+            greatest(k.epostadresse_oppdatert, k.epostadresse_sist_verifisert) AS epost_fersk,
             k.spraak, k.personidentifikator IS NOT NULL AS in_krr
         FROM matched_persons p
         LEFT JOIN krr_rows k ON k.personidentifikator = p.personidentifikator"""
@@ -180,16 +188,27 @@ def _scan(
     scanned: set[str],
     join: str = "",
     extra: dict[str, str] | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """One pass over an export: count its bad rows, keep the good rows where `keep` holds.
 
-    The kept rows (typed columns) become the table `into`; `extra` names more
+    The kept rows (typed `columns`, all when None) become the table `into`; `extra` names more
     counts to take in the same pass. An identifier that occurs twice in a
     streamed file needs the file's order to settle (the first row wins), so
-    then the file is materialized and the pass runs again.
+    then the file is materialized and the pass runs again. A file known clean
+    needs no counting at all: its good rows are simply filtered.
     """
     con = registry.connection
-    columns = [name for name, _ in TYPED_COLUMNS[export.name]]
+    source = registry.rows_sql(export)
+    columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
+    if registry.is_trusted(export) and not extra:
+        selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {into} AS "
+            f"SELECT {selected} FROM {source} {alias} {join} WHERE {keep}"
+        )
+        scanned.add(export.name)
+        return {"rows": registry.files[export.name].rows, "bad": 0, "duplicates": 0}
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
     key = f"{alias}.{quote(typed_name(export.name, export.key))}" if export.key else None
     check_duplicates = key and registry.is_streamed(export) and not registry.is_trusted(export)
@@ -204,7 +223,7 @@ def _scan(
         SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
             {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
             list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
-        FROM {registry.rows_sql(export)} {alias} {join}"""
+        FROM {source} {alias} {join}"""
     )
     names = [d[0] for d in con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").description]
     values = con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").fetchone() or ()
@@ -217,8 +236,9 @@ def _scan(
     if registry.is_streamed(export) and export.name not in scanned:
         registry.record_scan(export, rows=counts["rows"], bad=counts["bad"])
     scanned.add(export.name)
+    # A view: unnesting the kept rows again is cheaper than copying them into a table.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {into} AS "
+        f"CREATE OR REPLACE TEMP VIEW {into} AS "
         f"SELECT unnest(kept, recursive := true) FROM scan_{into}"
     )
     return counts
@@ -267,7 +287,7 @@ def _register_children(
 def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     """One row per matched person: `reason` is the first rule that excludes them, or NULL."""
     contact = campaign.contact
-    fresh_since = sql_date(eighteen_months_before(as_of))
+    fresh_since = sql_instant(start_of_day_in_oslo(eighteen_months_before(as_of)))
     plain = plain_address_sql("m.epostadresse")
 
     def unless(override: bool, condition: str) -> str:
@@ -298,7 +318,7 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
             "stale_contact",
             unless(
                 contact.allow_stale_contact,
-                f"NOT coalesce(m.epost_fersk_dato >= {fresh_since} OR (m.epost_fersk_dato IS NULL"
+                f"NOT coalesce(m.epost_fersk >= {fresh_since} OR (m.epost_fersk IS NULL"
                 " AND m.varslingsstatus = 'KAN_VARSLES'), false)",
             ),
         ),
@@ -312,14 +332,16 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
         SELECT m.*, CASE {branches} END AS first_reason,
             CASE WHEN {plain} THEN lower(m.epostadresse) ELSE u.comparable END AS comparable
         FROM matched m LEFT JOIN unusual_addresses u ON u.epostadresse = m.epostadresse
+    ), keeps_address AS (
+        SELECT comparable, arg_min(personidentifikator, (foedselsdato, personidentifikator))
+            AS keeper
+        FROM ruled WHERE first_reason IS NULL GROUP BY comparable
     )
-    SELECT *, CASE
+    SELECT personidentifikator, bydelsnummer, spraak, CASE
         WHEN first_reason IS NOT NULL THEN first_reason
-        WHEN row_number() OVER (
-            PARTITION BY first_reason IS NULL, comparable
-            ORDER BY foedselsdato, personidentifikator) > 1 THEN 'duplicate_email'
+        WHEN personidentifikator <> keeper THEN 'duplicate_email'
         END AS reason
-    FROM ruled"""
+    FROM ruled LEFT JOIN keeps_address USING (comparable)"""
 
 
 def _recipients_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, int]:
@@ -338,8 +360,9 @@ def _fetch_recipients(
     limit = "" if fetch is None else f"LIMIT {int(fetch)}"
     fields = [f.name for f in dataclasses.fields(Recipient) if f.name != "barn"]
     rows = con.execute(
-        f"""SELECT {", ".join(fields)} FROM funnel
-        WHERE reason IS NULL ORDER BY personidentifikator {limit}"""
+        f"""SELECT {", ".join(f"m.{field}" for field in fields)}
+        FROM funnel f JOIN matched m ON m.personidentifikator = f.personidentifikator
+        WHERE f.reason IS NULL ORDER BY m.personidentifikator {limit}"""
     ).fetchall()
     children = _matched_children(con, child_tables, [row[0] for row in rows])
     return tuple(

@@ -201,9 +201,11 @@ def open_registry(
             continue
         header = _read_header(export, path, shown_as)
         columns = tuple(c for c in export.columns if c in header)
-        registry.files[export.name] = FileReport(export, path, shown_as, True, 0, 0, columns)
+        clean_rows = registry._clean_files.rows_if_clean(path)
+        rows = clean_rows or 0
+        registry.files[export.name] = FileReport(export, path, shown_as, True, rows, 0, columns)
         registry._streamed.add(export.name)
-        if registry._clean_files.rows_if_clean(path) is not None:
+        if clean_rows is not None:
             registry._trusted.add(export.name)
         if not stream:
             registry.materialize(export)

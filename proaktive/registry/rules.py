@@ -231,11 +231,6 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def fresh_since_sql(oppdatert: str, verifisert: str) -> str:
-    """The Oslo date of the later KRR timestamp (the 18-month rule counts Oslo days)."""
-    return f"CAST(greatest({oppdatert}, {verifisert}) AT TIME ZONE 'Europe/Oslo' AS DATE)"
-
-
 def typed_name(file: str, column: str) -> str:
     """The name a raw column has in the typed rows (`adresseId` becomes `adresse_id`)."""
     for name, expression in TYPED_COLUMNS[file]:
