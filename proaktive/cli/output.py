@@ -65,6 +65,14 @@ def report_crash(error: BaseException) -> Path:
     return path
 
 
+def _count_label(key: str) -> str:
+    """`status_bosatt` → `status bosatt`, `epsg_25833` → `EPSG 25833`, `no_email` → `no e-mail`."""
+    for prefix, label in (("status_", "status "), ("role_", "relation "), ("epsg_", "EPSG ")):
+        if key.startswith(prefix):
+            return label + key.removeprefix(prefix)
+    return key.replace("_email", " e-mail").replace("_", " ")
+
+
 def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
     from rich.table import Table
 
@@ -73,11 +81,14 @@ def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
     table.add_column("rows", justify="right")
     table.add_column("skipped", justify="right")
     table.add_column("contents")
+    table.show_lines = True
     for summary in result.files:
         if not summary.present:
             table.add_row(summary.name, "-", "-", "not present")
             continue
-        contents = ", ".join(f"{key} {value:,}" for key, value in summary.counts.items())
+        contents = "\n".join(
+            f"{_count_label(key)}: {value:,}" for key, value in summary.counts.items()
+        )
         table.add_row(summary.name, f"{summary.rows:,}", f"{summary.skipped:,}", contents)
     stdout.print(table)
     for warning in result.warnings:
