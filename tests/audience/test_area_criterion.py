@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from builders import krr, person, write_registry
+from builders import krr, make_campaign, person, write_registry
 from pyproj import Transformer
 
 import proaktive
@@ -20,12 +20,9 @@ from proaktive.campaign.model import (
     Age,
     AllOf,
     Area,
-    Campaign,
-    ContactRules,
     Criterion,
     District,
     Not,
-    Sender,
 )
 from proaktive.cli.main import run
 from proaktive.registry.loading import open_registry
@@ -35,24 +32,6 @@ REPO = Path(proaktive.__file__).resolve().parent.parent
 DISTRICTS = REPO / "proaktive" / "registry" / "data" / "oslo-bydeler.geojson"
 TO_UTM33 = Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)
 RAADHUS = (10.7335, 59.9119)  # lon, lat
-
-
-def _campaign(criterion: Criterion) -> Campaign:
-    return Campaign(
-        source=Path("c.yaml"),
-        id="c",
-        title="C",
-        owner=None,
-        category="service",
-        template="t",
-        template_folder=Path("templates/t"),
-        default_language="nb",
-        sender=Sender("Oslo kommune <ikke-svar@oslo.kommune.no>", None),
-        audience=criterion,
-        contact=ContactRules(False, False, False),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
 
 
 def _in(epsg: int, lon: float, lat: float) -> tuple[str, str]:
@@ -99,7 +78,7 @@ def town(tmp_path: Path) -> Path:
 
 
 def _names(folder: Path, criterion: Criterion) -> tuple[list[str], int | None]:
-    campaign = _campaign(criterion)
+    campaign = make_campaign(criterion)
     registry = open_registry(folder, include=needed_exports(campaign), stream=True)
     audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
     return sorted(r.fornavn for r in audience.recipients), audience.without_coordinates
@@ -136,7 +115,7 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     sample = REPO / "registry"
 
     def matched(criterion: Criterion) -> dict[str, str | None]:
-        campaign = _campaign(criterion)
+        campaign = make_campaign(criterion)
         registry = open_registry(sample, include=needed_exports(campaign), stream=True)
         resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
         rows = registry.connection.execute(
@@ -149,7 +128,7 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     assert len(by_district) > 500
     assert set(by_area) - set(by_district) == set()
     differing = set(by_district) - set(by_area)
-    registry = open_registry(sample, include=needed_exports(_campaign(Area(area_file, 0.0))))
+    registry = open_registry(sample, include=needed_exports(make_campaign(Area(area_file, 0.0))))
     rows = registry.connection.execute("SELECT adresse_id, epsg, nord, ost FROM adresser")
     coordinates = {row[0]: row[1:] for row in rows.fetchall()}
     boundary = geometry.load_area(area_file).geometry.boundary

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import duckdb
 import pytest
-from builders import krr, person, pid, write_registry
+from builders import SPEC_REASONS, krr, make_campaign, open_small, person, pid, write_registry
 
 from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, resolve
@@ -25,35 +24,19 @@ from proaktive.campaign.model import (
     AllOf,
     AnyOf,
     Born,
-    Campaign,
     Child,
-    ContactRules,
     Criterion,
     District,
     Language,
     MovedIn,
     Not,
     Postcode,
-    Sender,
     Street,
 )
-from proaktive.registry.loading import Registry, open_registry
+from proaktive.registry.loading import Registry
 
 AS_OF = dt.date(2026, 11, 30)
 D = dt.date.fromisoformat
-SPEC_REASONS = (
-    "protected_address",
-    "not_in_krr",
-    "krr_deleted",
-    "reserved",
-    "opted_out",
-    "no_email",
-    "invalid_email",
-    "stale_contact",
-    "duplicate_email",
-    "already_sent",
-    "frequency_cap",
-)
 
 
 @dataclass(frozen=True)
@@ -71,33 +54,6 @@ class Cast:
     people: tuple[P, ...]
     # (parent name, child name, role); a child name that is no person has no personer row
     relations: tuple[tuple[str, str, str], ...] | None = None
-
-
-def open_small(folder: Path) -> Registry:
-    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows."""
-    return open_registry(folder, connection=duckdb.connect(config={"threads": 1}))
-
-
-def make_campaign(audience: Criterion) -> Campaign:
-    return Campaign(
-        source=Path("/campaigns/test.yaml"),
-        id="test",
-        title="Test",
-        owner=None,
-        category="information",
-        template="test",
-        template_folder=Path("/templates/test"),
-        default_language="nb",
-        sender=Sender(from_="Oslo kommune <ikke-svar@oslo.kommune.no>", reply_to=None),
-        audience=audience,
-        contact=ContactRules(
-            ignore_reservation=False,
-            allow_stale_contact=False,
-            include_protected_addresses=False,
-        ),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
 
 
 def write_cast(folder: Path, cast: Cast) -> dict[str, str]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
-import duckdb
 import pytest
-from builders import krr, person, write_registry
+from builders import krr, make_campaign, open_small, person, write_registry
 from dateutil.relativedelta import relativedelta
 
 from proaktive.audience.dates import (
@@ -25,14 +23,11 @@ from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import (
     Age,
-    Campaign,
     Child,
-    ContactRules,
     Criterion,
     MovedIn,
-    Sender,
 )
-from proaktive.registry.loading import Registry, open_registry
+from proaktive.registry.loading import Registry
 
 D = dt.date.fromisoformat
 
@@ -148,33 +143,6 @@ def test_eighteen_months_before(as_of: str, cutoff: str) -> None:
 
 
 # --- end to end ----------------------------------------------------------------------
-
-
-def open_small(folder: Path) -> Registry:
-    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows."""
-    return open_registry(folder, connection=duckdb.connect(config={"threads": 1}))
-
-
-def make_campaign(audience: Criterion) -> Campaign:
-    return Campaign(
-        source=Path("/campaigns/test.yaml"),
-        id="test",
-        title="Test",
-        owner=None,
-        category="information",
-        template="test",
-        template_folder=Path("/templates/test"),
-        default_language="nb",
-        sender=Sender(from_="Oslo kommune <ikke-svar@oslo.kommune.no>", reply_to=None),
-        audience=audience,
-        contact=ContactRules(
-            ignore_reservation=False,
-            allow_stale_contact=False,
-            include_protected_addresses=False,
-        ),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
 
 
 def recipients(registry: Registry, criterion: Criterion, as_of: str) -> set[str]:

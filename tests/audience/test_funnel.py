@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from builders import krr, person, pid, write_registry
+from builders import SPEC_REASONS, krr, make_campaign, open_small, person, pid, write_registry
 from email_validator import EmailNotValidError, validate_email
 
 from proaktive.audience.dates import eighteen_months_before
@@ -31,66 +31,17 @@ from proaktive.campaign.model import (
     Campaign,
     Category,
     Child,
-    ContactRules,
     Criterion,
     District,
     Language,
     Not,
     Postcode,
-    Sender,
 )
 from proaktive.registry.loading import Registry, open_registry
 
 AS_OF = dt.date(2026, 11, 30)  # the 18-month cutoff is 2025-05-30
-SPEC_REASONS = (
-    "protected_address",
-    "not_in_krr",
-    "krr_deleted",
-    "reserved",
-    "opted_out",
-    "no_email",
-    "invalid_email",
-    "stale_contact",
-    "duplicate_email",
-    "already_sent",
-    "frequency_cap",
-)
 OLD = "2020-01-01T10:00:00+01:00"  # far beyond 18 months
 RECENT = "2026-01-10T10:00:00+01:00"
-
-
-def open_small(folder: Path) -> Registry:
-    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows."""
-    return open_registry(folder, connection=duckdb.connect(config={"threads": 1}))
-
-
-def make_campaign(
-    audience: Criterion,
-    *,
-    category: Category = "information",
-    ignore_reservation: bool = False,
-    allow_stale_contact: bool = False,
-    include_protected_addresses: bool = False,
-) -> Campaign:
-    return Campaign(
-        source=Path("/campaigns/test.yaml"),
-        id="test",
-        title="Test",
-        owner=None,
-        category=category,
-        template="test",
-        template_folder=Path("/templates/test"),
-        default_language="nb",
-        sender=Sender(from_="Oslo kommune <ikke-svar@oslo.kommune.no>", reply_to=None),
-        audience=audience,
-        contact=ContactRules(
-            ignore_reservation=ignore_reservation,
-            allow_stale_contact=allow_stale_contact,
-            include_protected_addresses=include_protected_addresses,
-        ),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
 
 
 def resolve_checked(

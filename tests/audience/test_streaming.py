@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from builders import krr, person, write_registry
+from builders import krr, make_campaign, person, write_registry
 
 from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
@@ -16,37 +16,16 @@ from proaktive.campaign.model import (
     Age,
     AllOf,
     AnyOf,
-    Campaign,
     Child,
-    ContactRules,
     Criterion,
     Language,
     Not,
-    Sender,
 )
 from proaktive.registry.exports import PERSONER
 from proaktive.registry.loading import open_registry
 from proaktive.registry.memo import CleanFiles
 
 AS_OF = dt.date(2026, 11, 30)
-
-
-def _campaign(criterion: Criterion) -> Campaign:
-    return Campaign(
-        source=Path("c.yaml"),
-        id="c",
-        title="C",
-        owner=None,
-        category="information",
-        template="t",
-        template_folder=Path("templates/t"),
-        default_language="nb",
-        sender=Sender("Oslo kommune <ikke-svar@oslo.kommune.no>", None),
-        audience=criterion,
-        contact=ContactRules(False, False, False),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
 
 
 def _registry(folder: Path, *, duplicates: bool) -> Path:
@@ -72,7 +51,7 @@ def _registry(folder: Path, *, duplicates: bool) -> Path:
 
 
 def _resolve(folder: Path, criterion: Criterion, *, stream: bool) -> Audience:
-    campaign = _campaign(criterion)
+    campaign = make_campaign(criterion)
     registry = open_registry(folder, include=needed_exports(campaign), stream=stream)
     return resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
 
@@ -114,7 +93,7 @@ def _clean_registry(folder: Path) -> Path:
 
 
 def _count(folder: Path, memo: Path) -> tuple[int, int, bool]:
-    campaign = _campaign(Age(18, None))
+    campaign = make_campaign(Age(18, None))
     registry = open_registry(folder, stream=True, clean_files=CleanFiles(memo))
     trusted = registry.is_trusted(PERSONER)
     audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None))
