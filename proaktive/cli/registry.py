@@ -49,6 +49,9 @@ def generate(
     people: Annotated[int, typer.Option(help="How many people.", min=1)] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
     as_of: AsOfOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace export files already in the folder.")
+    ] = False,
 ) -> None:
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
     from proaktive.cli.output import stdout
@@ -57,7 +60,12 @@ def generate(
     date: dt.date = as_of or today_in_oslo()
     with stdout.status("Generating…") as status:
         result = generate_registry(
-            folder, people=people, seed=seed, as_of=date, progress=status.update
+            folder,
+            people=people,
+            seed=seed,
+            as_of=date,
+            progress=status.update,
+            overwrite=overwrite,
         )
     stdout.print(
         f"Wrote a synthetic registry of {result.people:,} people to {folder} "

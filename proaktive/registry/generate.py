@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from proaktive.errors import RegistryError
+from proaktive.errors import Location, RegistryError
 from proaktive.registry import generate_files, generate_krr, generate_personal
 from proaktive.registry.generate_people import (
     BARN,
@@ -92,10 +92,22 @@ def generate_registry(
     seed: int,
     as_of: datetime.date,
     progress: Callable[[str], None] | None = None,
+    overwrite: bool = False,
 ) -> GeneratedRegistry:
-    """Write a synthetic registry of `people` persons into `folder` (created if missing)."""
+    """Write a synthetic registry of `people` persons into `folder` (created if missing).
+
+    A folder that already holds export files is refused unless `overwrite`: it
+    may be a real registry folder, and synthetic data must never replace it by mistake.
+    """
     if people < 1:
         raise RegistryError(f"cannot generate a registry of {people} people: at least 1 is needed")
+    present = [name for name in generate_files.FILES if (folder / name).exists()]
+    if present and not overwrite:
+        raise RegistryError(
+            f"the folder already holds {', '.join(present)}; generating would overwrite them",
+            Location(folder),
+            hint="choose an empty folder, or add --overwrite to replace them with synthetic data",
+        )
     report = progress or _silent
     rngs = dict(zip(_STREAMS, np.random.default_rng(seed).spawn(len(_STREAMS)), strict=True))
 

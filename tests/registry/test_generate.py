@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from pyproj import Transformer
 from shapely.geometry import LineString, shape
 
+from proaktive.cli.main import run
 from proaktive.errors import RegistryError
 from proaktive.registry.generate import GeneratedRegistry, generate_registry
 from proaktive.registry.identifiers import check_digits, identifier_problem, is_synthetic
@@ -124,9 +125,33 @@ def test_writes_the_four_files_with_the_columns_of_the_spec(tmp_path: Path) -> N
 def test_files_are_readable_by_their_owner_only_even_when_they_existed(tmp_path: Path) -> None:
     (tmp_path / "krr.csv").write_text("old\n")
     (tmp_path / "krr.csv").chmod(0o644)
-    generate(tmp_path, people=20)
+    generate_registry(tmp_path, people=20, seed=1, as_of=AS_OF, overwrite=True)
     for name in FILES:
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+def test_a_folder_with_export_files_is_never_overwritten_by_mistake(tmp_path: Path) -> None:
+    (tmp_path / "personer.csv").write_text("the real export\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as raised:
+        generate(tmp_path, people=20)
+    assert str(raised.value) == (
+        f"{tmp_path}: the folder already holds personer.csv; generating would overwrite them "
+        "(choose an empty folder, or add --overwrite to replace them with synthetic data)"
+    )
+    assert (tmp_path / "personer.csv").read_text(encoding="utf-8") == "the real export\n"
+    assert not (tmp_path / "krr.csv").exists()
+
+
+def test_the_generated_registry_passes_registry_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["registry", "generate", "reg", "--people", "2000", "--as-of", "2026-11-30"]) == 0
+    assert "Wrote a synthetic registry of 2,000 people" in capsys.readouterr().out
+    assert run(["registry", "check", "--registry", "reg", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["data_errors"] == []
+    assert all(f["present"] and f["rows"] > 0 for f in document["files"].values())
+    assert document["files"]["krr.csv"]["invalid_email"] >= 0
 
 
 def test_the_result_counts_the_rows_written(registry: Registry) -> None:
