@@ -207,6 +207,7 @@ def _scan(
             f"CREATE OR REPLACE TEMP TABLE {into} AS "
             f"SELECT {selected} FROM {source} {alias} {join} WHERE {keep}"
         )
+        registry.confirm_unchanged(export)
         scanned.add(export.name)
         return {"rows": registry.files[export.name].rows, "bad": 0, "duplicates": 0}
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
@@ -225,6 +226,8 @@ def _scan(
             list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
         FROM {source} {alias} {join}"""
     )
+    if registry.is_streamed(export):
+        registry.confirm_unchanged(export)
     names = [d[0] for d in con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").description]
     values = con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").fetchone() or ()
     counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}

@@ -32,7 +32,7 @@ from proaktive.registry.exports import (
     PERSONER,
     ExportFile,
 )
-from proaktive.registry.memo import CleanFiles
+from proaktive.registry.memo import CleanFiles, file_signature
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -57,6 +57,7 @@ class FileReport:
     rows: int  # data rows in the file, good and bad (once read)
     skipped: int  # rows not used because of a data error (once read)
     columns: tuple[str, ...] = ()  # the spec's columns that the file has
+    signature: str = ""  # size, times and inode when it was opened (memo.file_signature)
 
 
 class Registry:
@@ -137,7 +138,22 @@ class Registry:
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
         if not bad and not rejected and not self.is_trusted(export):
-            self._clean_files.remember_clean(report.path, rows)
+            self._clean_files.remember_clean(report.path, report.signature, rows)
+
+    def confirm_unchanged(self, export: ExportFile) -> None:
+        """After a read: the file must still be the one that was opened.
+
+        An export replaced while proaktive reads it would mix two versions (and a
+        file trusted as clean could be one that was never checked), so the command
+        stops rather than use it.
+        """
+        report = self.files[export.name]
+        if file_signature(report.path) != report.signature:
+            raise RegistryError(
+                "the file changed while proaktive read it",
+                Location(report.shown_as),
+                hint="run the command again when the new export is complete",
+            )
 
     def materialize(self, export: ExportFile) -> None:
         """Read the file in order into a table of its good rows; collect its data errors."""
@@ -157,8 +173,9 @@ class Registry:
         self._errors.extend(file_errors)
         self._streamed.discard(export.name)
         self._trusted.discard(export.name)
+        self.confirm_unchanged(export)
         if not file_errors:
-            self._clean_files.remember_clean(report.path, materialized.rows)
+            self._clean_files.remember_clean(report.path, report.signature, materialized.rows)
 
 
 def open_registry(
@@ -201,9 +218,12 @@ def open_registry(
             continue
         header = _read_header(export, path, shown_as)
         columns = tuple(c for c in export.columns if c in header)
-        clean_rows = registry._clean_files.rows_if_clean(path)
+        signature = file_signature(path)  # before any read: see Registry.confirm_unchanged
+        clean_rows = registry._clean_files.rows_if_clean(path, signature)
         rows = clean_rows or 0
-        registry.files[export.name] = FileReport(export, path, shown_as, True, rows, 0, columns)
+        registry.files[export.name] = FileReport(
+            export, path, shown_as, True, rows, 0, columns, signature
+        )
         registry._streamed.add(export.name)
         if clean_rows is not None:
             registry._trusted.add(export.name)

@@ -47,18 +47,24 @@ class CleanFiles:
                 entries = stored.get("files")
                 self._entries = entries if isinstance(entries, dict) else {}
 
-    def rows_if_clean(self, export: Path) -> int | None:
-        """The file's row count when it is known clean and unchanged, else None."""
+    def rows_if_clean(self, export: Path, signature: str) -> int | None:
+        """The file's row count when it was found clean with this signature, else None."""
         entry = self._entries.get(str(export.resolve()))
-        if not entry or entry.get("signature") != file_signature(export):
+        if not entry or entry.get("signature") != signature:
             return None
         rows = entry.get("rows")
         return rows if isinstance(rows, int) else None
 
-    def remember_clean(self, export: Path, rows: int) -> None:
+    def remember_clean(self, export: Path, signature: str, rows: int) -> None:
+        """Note that the file, as it was when `signature` was taken, was read and is clean.
+
+        The signature must be taken before the read, and the file must be seen
+        unchanged after it (`Registry.confirm_unchanged`): a file replaced while it
+        was read is never remembered as clean.
+        """
         if self.path is None:
             return
-        self._entries[str(export.resolve())] = {"signature": file_signature(export), "rows": rows}
+        self._entries[str(export.resolve())] = {"signature": signature, "rows": rows}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -21,7 +21,8 @@ from proaktive.campaign.model import (
     Language,
     Not,
 )
-from proaktive.registry.exports import PERSONER
+from proaktive.errors import RegistryError
+from proaktive.registry.exports import KRR, PERSONER
 from proaktive.registry.loading import open_registry
 from proaktive.registry.memo import CleanFiles
 
@@ -124,3 +125,22 @@ def test_registry_check_teaches_the_memo(tmp_path: Path) -> None:
     folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
     open_registry(folder, clean_files=CleanFiles(memo))
     assert _count(folder, memo) == (2, 0, True)
+
+
+def test_a_trusted_file_replaced_after_opening_is_refused(tmp_path: Path) -> None:
+    """The memo is checked when the file is opened; the file read must be that file."""
+    folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
+    assert _count(folder, memo) == (2, 0, False)
+    registry = open_registry(folder, stream=True, clean_files=CleanFiles(memo))
+    assert registry.is_trusted(KRR)
+    reserved = krr(person("1980-05-17"), reservasjon="JA")
+    write_registry(tmp_path / "new", [person()], [reserved, reserved])  # a duplicate, unchecked
+    (tmp_path / "new" / "krr.csv").replace(folder / "krr.csv")
+    with pytest.raises(RegistryError) as raised:
+        resolve(make_campaign(Age(18, None)), registry, as_of=AS_OF, policy=ContactPolicy(None))
+    assert str(raised.value) == (
+        "reg/krr.csv: the file changed while proaktive read it "
+        "(run the command again when the new export is complete)"
+    )
+    # Read afresh, the new file is checked, not trusted: its duplicate is found.
+    assert _count(folder, memo)[1] == 1
