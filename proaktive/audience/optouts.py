@@ -2,7 +2,14 @@
 
 A CSV with a column `personidentifikator`, a column `epostadresse`, or both; a
 row may fill either. It is loaded into two tables, `opt_out_ids` and
-`opt_out_emails` (lower-cased), which the funnel reads.
+`opt_out_emails`, which the funnel reads. E-mail addresses are kept in the same
+comparable form as the funnel's duplicate rule (email-validator's normalised
+address, case-folded), so `Kari@Bøler.no` and `kari@xn--bler-gra.no` are one.
+
+The list exists so that nobody who said "no more" gets another message, so any
+row it cannot use stops the command, with every problem at its line: a
+spreadsheet that dropped a leading zero must never quietly let a citizen's
+opt-out fall through.
 """
 
 from __future__ import annotations
@@ -12,19 +19,31 @@ from pathlib import Path
 
 import duckdb
 
-from proaktive.errors import Location, SettingsError
-from proaktive.registry.identifiers import identifier_problem_sql
+from proaktive.errors import Location, Problem, SettingsError
+from proaktive.registry.email import check_address
+from proaktive.registry.identifiers import identifier_problem
 
 ID_COLUMN = "personidentifikator"
 EMAIL_COLUMN = "epostadresse"
+SHOWN_PROBLEMS = 20
 
 
-def load_opt_outs(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str]:
-    """Fill `opt_out_ids` and `opt_out_emails`; warnings about rows that match nobody."""
+def load_opt_outs(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
+    """Fill `opt_out_ids` and `opt_out_emails`; the number of people on the list."""
+    ids: set[str] = set()
+    emails: set[str] = set()
+    if path is not None:
+        ids, emails = _read(path)
     con.execute("CREATE OR REPLACE TEMP TABLE opt_out_ids (personidentifikator VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE opt_out_emails (email VARCHAR)")
-    if path is None:
-        return []
+    if ids:
+        con.execute("INSERT INTO opt_out_ids SELECT unnest($1)", [sorted(ids)])
+    if emails:
+        con.execute("INSERT INTO opt_out_emails SELECT unnest($1)", [sorted(emails)])
+    return len(ids) + len(emails)
+
+
+def _read(path: Path) -> tuple[set[str], set[str]]:
     if not path.is_file():
         # A configured list that is missing must stop the run: sending to people who
         # opted out is exactly what the list exists to prevent.
@@ -35,41 +54,60 @@ def load_opt_outs(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str
         )
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
-            header = next(csv.reader(file), [])
+            rows = list(csv.reader(file))
     except UnicodeDecodeError:
         raise SettingsError(
-            "the opt-out list is not UTF-8", Location(path, 1), "save it as UTF-8"
+            "the opt-out list is not UTF-8", Location(path), "save it as UTF-8"
         ) from None
-    columns = [c for c in (ID_COLUMN, EMAIL_COLUMN) if c in header]
-    if not columns:
+    except csv.Error as error:
         raise SettingsError(
-            f"the opt-out list has neither a '{ID_COLUMN}' nor an '{EMAIL_COLUMN}' column",
+            f"the opt-out list is not readable CSV: {error}", Location(path)
+        ) from None
+    header = [name.strip() for name in rows[0]] if rows else []
+    named = [name for name in header if name in (ID_COLUMN, EMAIL_COLUMN)]
+    if not named or len(set(named)) != len(named):
+        raise SettingsError(
+            f"the header must name '{ID_COLUMN}', '{EMAIL_COLUMN}' or both, once each "
+            "(other columns are ignored)",
             Location(path, 1),
             hint=f"the header has: {', '.join(header) or '(nothing)'}",
         )
-    source = str(path).replace("'", "''")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE opt_out_rows AS SELECT {", ".join(columns)}
-        FROM read_csv('{source}', header=true, all_varchar=true, quote='"', escape='"')"""
-    )
-    if ID_COLUMN in columns:
-        con.execute(
-            f"INSERT INTO opt_out_ids SELECT DISTINCT trim({ID_COLUMN}) FROM opt_out_rows "
-            f"WHERE {ID_COLUMN} IS NOT NULL"
+    ids: set[str] = set()
+    emails: set[str] = set()
+    problems: list[Problem] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(value.strip() for value in row):
+            continue  # a blank line
+        if len(row) != len(header):
+            problems.append(
+                Problem(Location(path, line), f"{len(row)} values, the header has {len(header)}")
+            )
+            continue
+        values = {name: value.strip() for name, value in zip(header, row, strict=True)}
+        identifier, email = values.get(ID_COLUMN, ""), values.get(EMAIL_COLUMN, "")
+        if not identifier and not email:
+            problems.append(Problem(Location(path, line), "the row names nobody"))
+        if identifier:
+            reason = identifier_problem(identifier)
+            if reason:
+                shown = identifier[:6] + "*" * max(len(identifier) - 6, 0)
+                problems.append(Problem(Location(path, line), f"{ID_COLUMN} {shown}: {reason}"))
+            else:
+                ids.add(identifier)
+        if email:
+            checked = check_address(email)
+            if checked.comparable is None:
+                problems.append(
+                    Problem(Location(path, line), f"{EMAIL_COLUMN} is not a valid e-mail address")
+                )
+            else:
+                emails.add(checked.comparable)
+    if problems:
+        listed = "\n".join(str(problem) for problem in problems[:SHOWN_PROBLEMS])
+        more = len(problems) - SHOWN_PROBLEMS
+        raise SettingsError(
+            f"the opt-out list has rows that name nobody it can match:\n{listed}"
+            + (f"\n… and {more} more" if more > 0 else ""),
+            hint="fix these rows, so that everyone on the list is left out",
         )
-    if EMAIL_COLUMN in columns:
-        con.execute(
-            f"INSERT INTO opt_out_emails SELECT DISTINCT lower(trim({EMAIL_COLUMN})) "
-            f"FROM opt_out_rows WHERE {EMAIL_COLUMN} IS NOT NULL"
-        )
-    if ID_COLUMN not in columns:
-        return []
-    (invalid,) = con.execute(
-        f"SELECT count(*) FROM opt_out_ids WHERE ({identifier_problem_sql(ID_COLUMN)}) IS NOT NULL"
-    ).fetchone() or (0,)
-    if not invalid:
-        return []
-    return [
-        f"{path}: {invalid} {ID_COLUMN} value(s) are not valid identifiers and match nobody "
-        "(a spreadsheet may have dropped a leading zero); fix them so these people are left out"
-    ]
+    return ids, emails

@@ -95,7 +95,7 @@ def resolve(
         _say(progress, "Placing addresses in the areas…")
         area_tables, area_warnings = _register_areas(registry, areas, scanned)
         warnings.extend(area_warnings)
-    warnings.extend(load_opt_outs(con, policy.opt_outs))
+    load_opt_outs(con, policy.opt_outs)
 
     # A language criterion reads KRR while matching: then KRR is read first, whole.
     krr_first = any(isinstance(c, Language) for c in criteria)
@@ -312,11 +312,11 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
             unless(
                 campaign.category == "statutory",
                 "m.personidentifikator IN (SELECT personidentifikator FROM opt_out_ids)"
-                " OR lower(m.epostadresse) IN (SELECT email FROM opt_out_emails)",
+                " OR m.comparable IN (SELECT email FROM opt_out_emails)",
             ),
         ),
         ("no_email", "m.epostadresse IS NULL OR m.epostadresse = ''"),
-        ("invalid_email", f"NOT ({plain} OR coalesce(u.valid, false))"),
+        ("invalid_email", "NOT m.valid_email"),
         (
             "stale_contact",
             unless(
@@ -331,10 +331,12 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     # (then the lower identifier). Rules 10-11 read the send ledger, which the
     # delivery step writes; until a campaign has been sent they exclude nobody.
     return f"""CREATE OR REPLACE TEMP TABLE funnel AS
-    WITH ruled AS (
-        SELECT m.*, CASE {branches} END AS first_reason,
+    WITH addressed AS (
+        SELECT m.*, {plain} OR coalesce(u.valid, false) AS valid_email,
             CASE WHEN {plain} THEN lower(m.epostadresse) ELSE u.comparable END AS comparable
         FROM matched m LEFT JOIN unusual_addresses u ON u.epostadresse = m.epostadresse
+    ), ruled AS (
+        SELECT m.*, CASE {branches} END AS first_reason FROM addressed m
     ), keeps_address AS (
         SELECT comparable, arg_min(personidentifikator, (foedselsdato, personidentifikator))
             AS keeper

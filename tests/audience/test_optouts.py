@@ -1,0 +1,92 @@
+"""The opt-out list: every row it cannot use stops the command, at its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from builders import krr, make_campaign, person, pid, write_registry
+
+from proaktive.audience.optouts import load_opt_outs
+from proaktive.audience.resolve import ContactPolicy, resolve
+from proaktive.campaign.model import Age
+from proaktive.errors import SettingsError
+from proaktive.registry.loading import open_registry
+
+KARI = pid("1980-05-17", 100)
+
+
+def _load(tmp_path: Path, text: str) -> tuple[list[str], list[str]]:
+    path = tmp_path / "opt-outs.csv"
+    path.write_text(text, encoding="utf-8")
+    con = duckdb.connect()
+    load_opt_outs(con, path)
+    ids = [row[0] for row in con.execute("SELECT * FROM opt_out_ids ORDER BY 1").fetchall()]
+    emails = [row[0] for row in con.execute("SELECT * FROM opt_out_emails ORDER BY 1").fetchall()]
+    return ids, emails
+
+
+def test_header_names_with_spaces_and_extra_columns(tmp_path: Path) -> None:
+    ids, emails = _load(
+        tmp_path, f"dato, personidentifikator , epostadresse\n2026-01-01,{KARI}, Ola@Example.NO\n"
+    )
+    assert ids == [KARI]
+    assert emails == ["ola@example.no"]
+
+
+def test_an_internationalised_address_is_compared_in_its_normal_form(tmp_path: Path) -> None:
+    _, emails = _load(tmp_path, "epostadresse\nKari@xn--bler-gra.no\nåse@Bøler.no\n")
+    assert emails == ["kari@bøler.no", "åse@bøler.no"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            f"personidentifikator\n{KARI[1:]}\n",
+            f"opt-outs.csv:2: personidentifikator {KARI[1:7]}****: 10 digits, not 11 "
+            "(a spreadsheet probably dropped a leading zero)",
+        ),
+        ("dato,personidentifikator\n2026-01-01,\n", "opt-outs.csv:2: the row names nobody"),
+        (
+            "epostadresse\nkari@@example.no\n",
+            "opt-outs.csv:2: epostadresse is not a valid e-mail address",
+        ),
+        (f"personidentifikator\n{KARI},extra\n", "opt-outs.csv:2: 2 values, the header has 1"),
+    ],
+)
+def test_a_row_that_matches_nobody_stops_the_command(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        _load(tmp_path, text)
+    assert problem in str(raised.value).replace(f"{tmp_path}/", "")
+    assert str(raised.value).endswith("(fix these rows, so that everyone on the list is left out)")
+
+
+@pytest.mark.parametrize("header", ["navn", "personidentifikator,personidentifikator", ""])
+def test_a_header_without_the_columns_is_an_error(tmp_path: Path, header: str) -> None:
+    with pytest.raises(SettingsError, match="the header must name"):
+        _load(tmp_path, f"{header}\n")
+
+
+def test_a_configured_list_that_is_missing_stops_the_command(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="the opt-out list is missing"):
+        load_opt_outs(duckdb.connect(), tmp_path / "nope.csv")
+
+
+def test_an_opt_out_by_a_differently_written_address_excludes_the_person(tmp_path: Path) -> None:
+    kari = person("1980-05-17", personidentifikator=KARI)
+    folder = write_registry(tmp_path / "r", [kari], [krr(kari, epostadresse="kari@bøler.no")])
+    opt_outs = tmp_path / "opt-outs.csv"
+    opt_outs.write_text("epostadresse\nKARI@xn--bler-gra.no\n", encoding="utf-8")
+    audience = resolve(
+        make_campaign(Age(18, None)),
+        open_registry(folder, stream=True),
+        as_of=dt.date(2026, 11, 30),
+        policy=ContactPolicy(opt_outs),
+    )
+    assert audience.funnel.excluded["opted_out"] == 1
+    assert audience.funnel.recipients == 0
