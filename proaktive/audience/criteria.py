@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from proaktive.audience.dates import birth_date_range
+from proaktive.audience.dates import birth_date_range, days_before
 from proaktive.campaign.model import (
     Age,
     AllOf,
@@ -95,7 +95,7 @@ def _leaf(criterion: Criterion, context: SqlContext) -> str:
             table = context.child_tables[criterion]
             return f"p.personidentifikator IN (SELECT parent FROM {table})"
         case MovedIn(within_days, moved_from):
-            since = as_of - dt.timedelta(days=within_days)
+            since = days_before(as_of, within_days)
             window = _within("p.flyttedato", since, as_of)
             if moved_from == "another_municipality":
                 return f"({window} AND {_another_municipality()})"

@@ -44,16 +44,29 @@ def birth_date_range(
     first = None
     if maximum is not None:
         # At most `maximum` old ⇔ not yet `maximum + 1` old.
-        first = _bound(as_of, unit, maximum + 1) + ONE_DAY
+        oldest_excluded = _bound(as_of, unit, maximum + 1)
+        first = oldest_excluded + ONE_DAY if oldest_excluded > dt.date.min else dt.date.min
     return first, last
 
 
 def _bound(as_of: dt.date, unit: str, amount: int) -> dt.date:
-    if unit == "years":
-        return last_birth_date_for_age(as_of, years=amount)
-    if unit == "months":
-        return last_birth_date_for_age(as_of, months=amount)
-    return last_birth_date_for_age(as_of, days=amount)
+    try:
+        if unit == "years":
+            return last_birth_date_for_age(as_of, years=amount)
+        if unit == "months":
+            return last_birth_date_for_age(as_of, months=amount)
+        return last_birth_date_for_age(as_of, days=amount)
+    except (OverflowError, ValueError):
+        # Older than the calendar goes (`age: {max: 100000}`): nobody is born that early.
+        return dt.date.min
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    """`day - days`, or the first day of the calendar when that is further back."""
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
 
 
 def eighteen_months_before(as_of: dt.date) -> dt.date:

@@ -203,10 +203,11 @@ def _scan(
     columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
     if registry.is_trusted(export) and not extra:
         selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {into} AS "
-            f"SELECT {selected} FROM {source} {alias} {join} WHERE {keep}"
-        )
+        with registry.reading(export):
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {into} AS "
+                f"SELECT {selected} FROM {source} {alias} {join} WHERE {keep}"
+            )
         registry.confirm_unchanged(export)
         scanned.add(export.name)
         return {"rows": registry.files[export.name].rows, "bad": 0, "duplicates": 0}
@@ -219,13 +220,14 @@ def _scan(
         else "0"
     )
     counts_sql = ", ".join(f"{sql} AS {name}" for name, sql in (extra or {}).items())
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE scan_{into} AS
-        SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
-            {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
-            list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
-        FROM {source} {alias} {join}"""
-    )
+    with registry.reading(export):
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE scan_{into} AS
+            SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
+                {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
+                list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
+            FROM {source} {alias} {join}"""
+        )
     if registry.is_streamed(export):
         registry.confirm_unchanged(export)
     names = [d[0] for d in con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").description]

@@ -54,8 +54,11 @@ def run(argv: Sequence[str]) -> int:
         else:
             print_error(error.format_message())
         return error.exit_code
-    except Exception as error:  # a bug in proaktive: one line here, the details in a file
-        report_crash(error)
+    except Exception as error:
+        if type(error).__name__ == "InterruptException":  # DuckDB's form of Ctrl-C
+            print_error("interrupted")
+            return ExitCode.INTERRUPTED
+        report_crash(error)  # a bug in proaktive: one line here, the details in a file
         return ExitCode.INPUT_ERROR
     return int(result) if isinstance(result, int) else ExitCode.DONE
 

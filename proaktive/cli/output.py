@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import json
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from proaktive.errors import ProaktiveError
+from proaktive.privacy import redact
 
 if TYPE_CHECKING:
     from proaktive.audience.model import Audience
@@ -32,15 +32,6 @@ def print_error(error: ProaktiveError | str) -> None:
 
 def print_warning(message: str) -> None:
     stderr.print(f"warning: {message}", markup=False, soft_wrap=True)
-
-
-# What might be personal data in an exception message: identifiers and e-mail addresses.
-_IDENTIFIER = re.compile(r"(?<!\d)(\d{6})\d{5}(?!\d)")
-_EMAIL = re.compile(r"[^\s'\"<>@]+@[^\s'\"<>@]+")
-
-
-def redact(text: str) -> str:
-    return _EMAIL.sub("<e-mail>", _IDENTIFIER.sub(r"\1*****", text))
 
 
 def crash_log_folder() -> Path:
@@ -150,8 +141,9 @@ def print_funnel(audience: Audience) -> None:
             "and can never match an area."
         )
     if audience.skipped_rows:
+        rows = "row was" if audience.skipped_rows == 1 else "rows were"
         stdout.print(
-            f"{audience.skipped_rows:,} registry rows were skipped because of data errors "
+            f"{audience.skipped_rows:,} registry {rows} skipped because of data errors "
             "(proaktive registry check lists them)."
         )
 

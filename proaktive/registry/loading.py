@@ -14,15 +14,18 @@ too); they are the file's physical lines unless a quoted value holds a line brea
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
 from proaktive.errors import Location, RegistryError
+from proaktive.privacy import redact
 from proaktive.registry.encoding import describe_encoding
 from proaktive.registry.exports import (
     ADRESSER,
@@ -58,6 +61,7 @@ class FileReport:
     skipped: int  # rows not used because of a data error (once read)
     columns: tuple[str, ...] = ()  # the spec's columns that the file has
     signature: str = ""  # size, times and inode when it was opened (memo.file_signature)
+    header: tuple[str, ...] = ()  # the file's columns, in its order
 
 
 class Registry:
@@ -123,7 +127,7 @@ class Registry:
         if not self.is_streamed(export):
             return f"(SELECT *, true AS _ok FROM {_table(export)})"
         report = self.files[export.name]
-        raw = _raw_select(export, report.path, report.columns)
+        raw = _raw_select(export, report.path, report.columns, report.header)
         ok = "true" if self.is_trusted(export) else f"({RULES[export.name]}) IS NULL"
         return f"(SELECT {_typed_select(export)}, {ok} AS _ok FROM ({raw}))"
 
@@ -134,11 +138,25 @@ class Registry:
         """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
+        blank_lines_or_refuse(report, 1 + rows + len(rejected))
         self.files[export.name] = dataclasses.replace(
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
         if not bad and not rejected and not self.is_trusted(export):
             self._clean_files.remember_clean(report.path, report.signature, rows)
+
+    @contextlib.contextmanager
+    def reading(self, export: ExportFile) -> Iterator[None]:
+        """Turn DuckDB's refusal to read a file into an error that names the file."""
+        try:
+            yield
+        except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+            first_line = str(error).splitlines()[0].removeprefix("Invalid Input Error: ")
+            raise RegistryError(
+                f"cannot read the file: {first_line}",
+                Location(self.files[export.name].shown_as),
+                hint="check that it is the CSV export in the format proaktive reads",
+            ) from None
 
     def confirm_unchanged(self, export: ExportFile) -> None:
         """After a read: the file must still be the one that was opened.
@@ -166,7 +184,8 @@ class Registry:
         ).fetchone() or (True,)
         self.connection.execute("SET preserve_insertion_order = true")
         try:
-            materialized, file_errors = _load_file(self.connection, export, report)
+            with self.reading(export):
+                materialized, file_errors = _load_file(self.connection, export, report)
         finally:
             self.connection.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
         self.files[export.name] = materialized
@@ -222,7 +241,7 @@ def open_registry(
         clean_rows = registry._clean_files.rows_if_clean(path, signature)
         rows = clean_rows or 0
         registry.files[export.name] = FileReport(
-            export, path, shown_as, True, rows, 0, columns, signature
+            export, path, shown_as, True, rows, 0, columns, signature, tuple(header)
         )
         registry._streamed.add(export.name)
         if clean_rows is not None:
@@ -261,6 +280,13 @@ def _read_header(export: ExportFile, path: Path, shown_as: str) -> list[str]:
     missing = [column for column in export.required if column not in header]
     if not text.strip():
         raise RegistryError("the file is empty: no header row", Location(shown_as, 1))
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise RegistryError(
+            f"column{'s' if len(twice) > 1 else ''} named twice in the header: {', '.join(twice)}",
+            Location(shown_as, 1),
+            hint="which one holds the data is unclear: export the file again",
+        )
     if missing:
         found_separator = export.separator not in text and len(header) <= 1
         hint = (
@@ -276,8 +302,20 @@ def _read_header(export: ExportFile, path: Path, shown_as: str) -> list[str]:
     return header
 
 
-def _raw_select(export: ExportFile, path: Path, columns: tuple[str, ...]) -> str:
-    """Every spec column of the file as text (NULL where the file lacks it), in file order."""
+def _literal_path(path: Path) -> str:
+    """A path as a DuckDB string that it reads as this one file, not as a glob pattern."""
+    escaped = "".join(f"[{c}]" if c in "[*?" else c for c in str(path))
+    return escaped.replace("'", "''")
+
+
+def _raw_select(
+    export: ExportFile, path: Path, columns: tuple[str, ...], header: tuple[str, ...]
+) -> str:
+    """Every spec column of the file as text (NULL where the file lacks it), in file order.
+
+    The header was read and checked by proaktive; DuckDB is told the columns
+    instead of guessing the file's dialect, which fails on a broken file.
+    """
     table = _table(export)
     selected = [
         quote(c) if c in columns else f"NULL::VARCHAR AS {quote(c)}" for c in export.columns
@@ -287,11 +325,17 @@ def _raw_select(export: ExportFile, path: Path, columns: tuple[str, ...]) -> str
         f"TRY_CAST(TRY_CAST({quote(c)} AS BIGINT) AS DOUBLE) AS {quote(number_column(c))}"
         for c in export.identifier_columns
     ]
-    source = str(path).replace("'", "''")
+    names = [c if c in export.columns else f"_unused_{i}" for i, c in enumerate(header)]
+    declared = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in names)
     return f"""SELECT {", ".join(selected)}
-        FROM read_csv('{source}', delim='{export.separator}', header=true, quote='"',
-                      escape='"', all_varchar=true, store_rejects=true,
-                      rejects_table='rejects_{table}', rejects_scan='rejects_{table}_scan')"""
+        FROM read_csv('{_literal_path(path)}', delim='{export.separator}', header=true,
+                      quote='"', escape='"', auto_detect=false, columns={{{declared}}},
+                      store_rejects=true, rejects_table='rejects_{table}',
+                      rejects_scan='rejects_{table}_scan')"""
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _typed_select(export: ExportFile) -> str:
@@ -325,7 +369,8 @@ def _load_file(
     raw = f"raw_{table}"
     shown_as = report.shown_as
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {raw} AS {_raw_select(export, report.path, report.columns)}"
+        f"CREATE OR REPLACE TEMP TABLE {raw} AS "
+        f"{_raw_select(export, report.path, report.columns, report.header)}"
     )
     rejected = _rejected_lines(con, export, report)
 
@@ -347,15 +392,18 @@ def _load_file(
         WHERE _problem IS NOT NULL ORDER BY rowid"""
     ).fetchall()
     (parsed_rows,) = con.execute(f"SELECT count(*) FROM {raw}").fetchone() or (0,)
-    rejected_lines = [int(line) for line, _ in rejected]
+    blank = blank_lines_or_refuse(report, 1 + int(parsed_rows) + len(rejected))
+    # Rows are numbered by the lines that hold them: skip the lines that hold none.
+    rejected_lines = sorted([int(line) for line, _ in rejected] + blank)
     lines = _lines_of([int(row) for row, _, _ in bad], rejected_lines)
     first_rows = sorted({int(first) for _, _, first in bad if first is not None})
     first_lines = dict(zip(first_rows, _lines_of(first_rows, rejected_lines), strict=True))
+    # A value in the wrong column may be someone's identifier or address: masked.
     errors = [
         DataError(
             shown_as,
             line,
-            str(reason) if first is None else f"{reason} (line {first_lines[int(first)]})",
+            redact(str(reason)) if first is None else f"{reason} (line {first_lines[int(first)]})",
         )
         for line, (_, reason, first) in zip(lines, bad, strict=True)
     ]
@@ -399,6 +447,53 @@ def _mark_krr_without_person(con: duckdb.DuckDBPyConnection, raw: str) -> None:
         WHERE _problem IS NULL AND NOT EXISTS (
             SELECT 1 FROM raw_personer p
             WHERE p.personidentifikator = {raw}.personidentifikator)"""
+    )
+
+
+def _line_count(path: Path) -> int:
+    """Lines in the file, not counting empty lines at its end."""
+    newlines, tail = 0, b""
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            newlines += chunk.count(b"\n")
+            tail = (tail + chunk)[-4096:]
+    content = tail.rstrip(b"\r\n")
+    return newlines - tail[len(content) :].count(b"\n") + (1 if content else 0)
+
+
+def blank_lines_or_refuse(report: FileReport, records: int) -> list[int]:
+    """The empty lines inside the file, when the CSV records do not match its lines.
+
+    `records` is what DuckDB read: the header, the rows and the rejected lines.
+    Empty lines are harmless (DuckDB skips them). A record that runs over several
+    lines means a quoted value holds a line break, or a quote is never closed and
+    takes every row after it with it: the file is refused, since line numbers
+    and, worse, people would be lost.
+    """
+    if _line_count(report.path) == records:
+        return []
+    blank: list[int] = []
+    with report.path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file, delimiter=report.export.separator)
+        previous = 0
+        try:
+            for record in reader:
+                if not record:
+                    blank.append(reader.line_num)
+                elif reader.line_num > previous + 1:
+                    _refuse_multiline(report, previous + 1)
+                previous = reader.line_num
+        except csv.Error:
+            _refuse_multiline(report, previous + 1)
+    return blank
+
+
+def _refuse_multiline(report: FileReport, line: int) -> NoReturn:
+    raise RegistryError(
+        "a quoted value runs on over several lines from here: a closing quote is missing, "
+        "or a value holds a line break; the rows after it cannot be read",
+        Location(report.shown_as, line),
+        hint="fix the quotes and export the file again",
     )
 
 

@@ -121,3 +121,31 @@ def test_a_crash_report_is_private_and_holds_no_personal_data(
     err = capsys.readouterr().err
     assert err.startswith("error: unexpected error in proaktive (KeyError); the details are in ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["20261130", "2026-W48-1", "30.11.2026", "2026-11-31"])
+def test_as_of_must_be_a_date_like_2026_11_30(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["audience", "count", "c.yaml", "--as-of", value]) == 2
+    assert f"'{value}' is not a date like 2026-11-30" in capsys.readouterr().err
+
+
+def test_a_value_in_the_wrong_column_is_masked_in_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kari = person("1980-05-17")
+    misplaced = person("1981-01-01")
+    misplaced["foedselsdato"] = kari["personidentifikator"]
+    contact = krr(kari, epostadresse_oppdatert="kari@example.no")
+    write_registry(tmp_path / "reg", [kari, misplaced], [contact])
+    assert run(["registry", "check", "--registry", "reg", "--json"]) == 1
+    out = capsys.readouterr().out
+    assert kari["personidentifikator"] not in out
+    assert "kari@example.no" not in out
+    reasons = [error["reason"] for error in json.loads(out)["data_errors"]]
+    assert reasons == [
+        f"foedselsdato '{kari['personidentifikator'][:6]}*****' is not a date (YYYY-MM-DD)",
+        "epostadresse_oppdatert '<e-mail>' is not a timestamp with an offset "
+        "(2023-06-13T13:42:34+02)",
+    ]

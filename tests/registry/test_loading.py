@@ -6,11 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from builders import krr, person, pid, write_registry
+from builders import krr, make_campaign, person, pid, write_registry
 
+from proaktive.audience.resolve import ContactPolicy, resolve
+from proaktive.campaign.model import Age
 from proaktive.errors import RegistryError
 from proaktive.registry.exports import FAMILIERELASJONER
-from proaktive.registry.loading import open_registry
+from proaktive.registry.loading import Registry, open_registry
 
 
 def _ids(registry_folder: Path, table: str = "personer") -> list[str]:
@@ -287,3 +289,78 @@ def test_missing_files(tmp_path: Path) -> None:
         "r/familierelasjoner.csv: familierelasjoner.csv is missing, and the child criterion "
         "needs it (put the Folkeregisteret (familierelasjoner) export in the registry folder)"
     )
+
+
+def _lines(folder: Path) -> list[str]:
+    return (folder / "personer.csv").read_text(encoding="utf-8").splitlines()
+
+
+def _rewrite(folder: Path, lines: list[str], ending: str = "\n") -> None:
+    (folder / "personer.csv").write_bytes((ending.join(lines) + ending).encode("utf-8"))
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_unclosed_quote_refuses_the_file_instead_of_losing_the_rows_after_it(
+    tmp_path: Path, stream: bool
+) -> None:
+    rows = [person(f"19{50 + n}-01-01") for n in range(6)]
+    folder = write_registry(tmp_path / "r", rows, [krr(row) for row in rows])
+    lines = _lines(folder)
+    lines[3] = lines[3].replace("Kari", '"Kari', 1)
+    _rewrite(folder, lines)
+    with pytest.raises(RegistryError) as raised:
+        registry = open_registry(folder, stream=stream)
+        resolve_all(registry)
+    assert str(raised.value) == (
+        "r/personer.csv:4: a quoted value runs on over several lines from here: a closing "
+        "quote is missing, or a value holds a line break; the rows after it cannot be read "
+        "(fix the quotes and export the file again)"
+    )
+
+
+def resolve_all(registry: Registry) -> int:
+    audience = resolve(
+        make_campaign(Age(0, None)),
+        registry,
+        as_of=dt.date(2026, 11, 30),
+        policy=ContactPolicy(None),
+    )
+    return audience.funnel.population
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_lines_are_right_after_blank_lines_and_with_crlf(tmp_path: Path, ending: str) -> None:
+    rows = [person(f"19{50 + n}-01-01") for n in range(4)]
+    rows[3]["foedselsdato"] = "x"
+    folder = write_registry(tmp_path / "r", rows, [])
+    lines = _lines(folder)
+    lines.insert(2, "")  # line 3 is empty
+    _rewrite(folder, [*lines, "", ""], ending)  # and the file ends in empty lines
+    registry = open_registry(folder)
+    assert [str(e) for e in registry.errors] == [
+        "r/personer.csv:6: foedselsdato 'x' is not a date (YYYY-MM-DD)"
+    ]
+    assert registry.files["personer.csv"].rows == 4
+    assert resolve_all(open_registry(folder, stream=True)) == 3
+
+
+def test_a_column_named_twice_is_refused(tmp_path: Path) -> None:
+    folder = write_registry(tmp_path / "r", [person()], [])
+    lines = _lines(folder)
+    _rewrite(folder, [lines[0] + ",status", lines[1] + ",doed"])
+    with pytest.raises(RegistryError) as raised:
+        open_registry(folder)
+    assert str(raised.value) == (
+        "r/personer.csv:1: column named twice in the header: status "
+        "(which one holds the data is unclear: export the file again)"
+    )
+
+
+@pytest.mark.parametrize("name", ["exp[1]", "a*", "what?"])
+def test_a_folder_name_with_glob_characters_is_read_as_it_is(tmp_path: Path, name: str) -> None:
+    kari, ola = person("1980-01-01"), person("1981-01-01")
+    write_registry(tmp_path / name, [kari], [krr(kari)])
+    for decoy in ("exp1", "ab", "whatX"):  # what a glob pattern would also match
+        write_registry(tmp_path / decoy, [ola, kari], [krr(ola)])
+    assert _ids(tmp_path / name) == [kari["personidentifikator"]]
+    assert resolve_all(open_registry(tmp_path / name, stream=True)) == 1
