@@ -116,7 +116,8 @@ def _another_municipality() -> str:
 
 
 def _street(street: Street) -> str:
-    parts = [f"lower(p.adressenavn) = lower({sql_text(street.name)})"]
+    # Spaces around a name are a typing slip, never part of a street's name.
+    parts = [f"lower(trim(p.adressenavn)) = lower({sql_text(street.name.strip())})"]
     if street.from_ is not None:
         parts.append(f"p.husnummer >= {street.from_}")
     if street.to is not None:

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Resolve a campaign's audience: the funnel and the recipients.")
 
-CampaignArgument = Annotated[Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False)]
+CampaignArgument = Annotated[
+    Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
+]
 
 
 class GroupBy(StrEnum):

@@ -14,7 +14,9 @@ app = typer.Typer(help="The send ledger: what has been sent to whom (pseudonymis
 
 @app.command("status")
 def status(
-    campaign: Annotated[Path | None, typer.Argument(help="Campaign file (YAML).")] = None,
+    campaign: Annotated[
+        Path | None, typer.Argument(help="Campaign file (YAML).", metavar="CAMPAIGN")
+    ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     settings: SettingsOption = None,
     ledger: LedgerOption = None,

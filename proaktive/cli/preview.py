@@ -11,7 +11,7 @@ from proaktive.cli.options import AsOfOption, RegistryOption, SettingsOption, no
 
 
 def preview(
-    campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML).")],
+    campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML).", metavar="CAMPAIGN")],
     as_of: AsOfOption = None,
     person: Annotated[str | None, typer.Option(help="Preview for this identifier.")] = None,
     sample: Annotated[int, typer.Option(help="How many sample recipients.")] = 3,

@@ -45,7 +45,9 @@ def check(
 
 @app.command("generate")
 def generate(
-    folder: Annotated[Path, typer.Argument(help="Folder to write the registry into.")],
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write the registry into.", metavar="DIR")
+    ],
     people: Annotated[int, typer.Option(help="How many people.", min=1)] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
     as_of: AsOfOption = None,

@@ -17,7 +17,7 @@ from proaktive.cli.options import (
 
 
 def send(
-    campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML).")],
+    campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML).", metavar="CAMPAIGN")],
     as_of: AsOfOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render, don't send.")] = False,
     out: Annotated[Path | None, typer.Option(help="With --dry-run: write .eml files.")] = None,

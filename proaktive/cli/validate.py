@@ -11,7 +11,9 @@ from proaktive.cli.options import SettingsOption, paths
 
 
 def validate(
-    campaigns: Annotated[list[Path], typer.Argument(help="Campaign files (YAML).")],
+    campaigns: Annotated[
+        list[Path], typer.Argument(help="Campaign files (YAML).", metavar="CAMPAIGN...")
+    ],
     settings: SettingsOption = None,
 ) -> None:
     """Check campaign files and report every problem, with file:line:column."""
