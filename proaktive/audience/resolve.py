@@ -143,7 +143,8 @@ def resolve(
     con.execute(
         """CREATE OR REPLACE TEMP VIEW matched AS
         SELECT p.*, k.status AS krr_status, k.reservasjon, k.varslingsstatus, k.epostadresse,
-            greatest(k.epostadresse_oppdatert, k.epostadresse_sist_verifisert) AS epost_fersk,
+            greatest(TRY_CAST(k.epostadresse_oppdatert AS TIMESTAMPTZ),
+                TRY_CAST(k.epostadresse_sist_verifisert AS TIMESTAMPTZ)) AS epost_fersk,
             k.spraak, k.personidentifikator IS NOT NULL AS in_krr
         FROM matched_persons p
         LEFT JOIN krr_rows k ON k.personidentifikator = p.personidentifikator"""

@@ -181,10 +181,6 @@ def _date(column: str) -> tuple[str, str]:
     return column, f"TRY_CAST({quote(column)} AS DATE)"
 
 
-def _timestamp(column: str) -> tuple[str, str]:
-    return column, f"TRY_CAST({quote(column)} AS TIMESTAMPTZ)"
-
-
 TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     PERSONER.name: [
         _text("personidentifikator"),
@@ -213,8 +209,9 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
         _text("status"),
         _text("varslingsstatus"),
         ("epostadresse", "trim(epostadresse)"),
-        _timestamp("epostadresse_oppdatert"),
-        _timestamp("epostadresse_sist_verifisert"),
+        # Checked by the rules, kept as text: only the matched few are ever compared.
+        _text("epostadresse_oppdatert"),
+        _text("epostadresse_sist_verifisert"),
         ("spraak", "lower(trim(spraak))"),
     ],
     FAMILIERELASJONER.name: [

@@ -35,7 +35,7 @@ def test_good_rows_become_typed_tables(tmp_path: Path) -> None:
     stamps = registry.connection.execute(
         "SELECT epostadresse_oppdatert, epostadresse_sist_verifisert FROM krr"
     ).fetchall()
-    assert stamps == [(dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC), None)]
+    assert stamps == [("2026-01-10T10:00:00+01:00", None)]
 
 
 _VALID = pid("1980-05-17", 123)
