@@ -21,7 +21,7 @@ import duckdb
 
 from proaktive.errors import Location, Problem, SettingsError
 from proaktive.registry.email import check_address
-from proaktive.registry.identifiers import identifier_problem
+from proaktive.registry.identifiers import identifier_problem, mask
 
 ID_COLUMN = "personidentifikator"
 EMAIL_COLUMN = "epostadresse"
@@ -90,8 +90,8 @@ def _read(path: Path) -> tuple[set[str], set[str]]:
         if identifier:
             reason = identifier_problem(identifier)
             if reason:
-                shown = identifier[:6] + "*" * max(len(identifier) - 6, 0)
-                problems.append(Problem(Location(path, line), f"{ID_COLUMN} {shown}: {reason}"))
+                shown = f"{ID_COLUMN} {mask(identifier)}: {reason}"
+                problems.append(Problem(Location(path, line), shown))
             else:
                 ids.add(identifier)
         if email:

@@ -28,9 +28,7 @@ from proaktive.errors import Location, RegistryError
 from proaktive.privacy import redact
 from proaktive.registry.encoding import describe_encoding
 from proaktive.registry.exports import (
-    ADRESSER,
     EXPORT_FILES,
-    FAMILIERELASJONER,
     KRR,
     PERSONER,
     ExportFile,
@@ -526,15 +524,3 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
     ).fetchone()
     return bool(found and found[0])
-
-
-__all__ = [
-    "ADRESSER",
-    "FAMILIERELASJONER",
-    "KRR",
-    "PERSONER",
-    "DataError",
-    "FileReport",
-    "Registry",
-    "open_registry",
-]
