@@ -66,7 +66,8 @@ class CleanFiles:
             return
         self._entries[str(export.resolve())] = {"signature": signature, "rows": rows}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
+        # Written whole, then renamed: a reader never sees half a file, even with two writers.
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             json.dump({"rules": RULES_FINGERPRINT, "files": self._entries}, file, indent=1)
