@@ -173,7 +173,7 @@ def print_recipients_table(audience: Audience) -> None:
 
     table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
     for column in ("personidentifikator", "name", "epostadresse", "spraak", "bydelsnummer"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # an address cut short is no address
     for r in audience.recipients:
         table.add_row(
             mask(r.personidentifikator),
