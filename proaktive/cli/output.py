@@ -172,7 +172,7 @@ def print_recipients_table(audience: Audience) -> None:
     from proaktive.registry.identifiers import mask
 
     table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
-    for column in ("personidentifikator", "name", "epostadresse", "spraak", "bydelsnummer"):
+    for column in ("identifier", "name", "e-mail", "language", "district"):
         table.add_column(column, overflow="fold")  # an address cut short is no address
     for r in audience.recipients:
         table.add_row(
