@@ -72,11 +72,11 @@ def check_registry(folder: Path, clean_files: CleanFiles | None = None) -> Regis
         )
         if not report.present:
             warnings.append(f"{report.shown_as} is missing: {report.export.needed_for} needs it")
-    invalid = registry.files[KRR.name]
-    invalid_emails = next(s for s in summaries if s.name == KRR.name).counts["invalid_email"]
+    krr = next(summary for summary in summaries if summary.name == KRR.name)
+    invalid_emails = krr.counts["invalid_email"]
     if invalid_emails:
         warnings.append(
-            f"{invalid.shown_as}: {invalid_emails} e-mail address"
+            f"{krr.shown_as}: {invalid_emails} e-mail address"
             f"{'es are' if invalid_emails != 1 else ' is'} not valid "
             "(campaigns exclude them as invalid_email)"
         )
