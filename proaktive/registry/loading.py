@@ -451,11 +451,14 @@ def _mark_krr_without_person(con: duckdb.DuckDBPyConnection, raw: str) -> None:
 
 def _line_count(path: Path) -> int:
     """Lines in the file, not counting empty lines at its end."""
-    newlines, tail = 0, b""
+    newlines, previous, last = 0, b"", b""
     with path.open("rb") as file:
+        # Only the last two chunks are kept for the tail: joining every chunk onto
+        # the tail would copy the whole file once more.
         while chunk := file.read(1 << 20):
             newlines += chunk.count(b"\n")
-            tail = (tail + chunk)[-4096:]
+            previous, last = last, chunk
+    tail = (previous + last)[-4096:] if len(last) < 4096 else last[-4096:]
     content = tail.rstrip(b"\r\n")
     return newlines - tail[len(content) :].count(b"\n") + (1 if content else 0)
 

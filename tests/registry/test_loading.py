@@ -364,3 +364,21 @@ def test_a_folder_name_with_glob_characters_is_read_as_it_is(tmp_path: Path, nam
         write_registry(tmp_path / decoy, [ola, kari], [krr(ola)])
     assert _ids(tmp_path / name) == [kari["personidentifikator"]]
     assert resolve_all(open_registry(tmp_path / name, stream=True)) == 1
+
+
+@pytest.mark.parametrize("extra", [0, 1, 5000])
+def test_empty_lines_at_the_end_of_a_large_file_are_not_lines(tmp_path: Path, extra: int) -> None:
+    """The end of the file may fall anywhere in the last read of it (1 MiB at a time)."""
+    first = dt.date(1950, 1, 1)
+    rows = [person(str(first + dt.timedelta(days=n))) for n in range(1 + (1 << 20) // 100)]
+    folder = write_registry(tmp_path / "r", rows, [])
+    lines = _lines(folder)
+    body = "\n".join(lines) + "\n"
+    padding = (1 << 20) * 2 - len(body.encode("utf-8")) + extra
+    assert padding > 0
+    # Pad the last row's poststed so the trailing empty lines straddle a chunk boundary.
+    lines[-1] = lines[-1].replace(",OSLO,", ",OSLO" + " " * padding + ",", 1)
+    _rewrite(folder, [*lines, "", "", ""])
+    registry = open_registry(folder, stream=True)
+    assert resolve_all(registry) == len(rows)
+    assert registry.files["personer.csv"].rows == len(rows)
