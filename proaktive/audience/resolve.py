@@ -196,8 +196,8 @@ def _scan(
     The kept rows (typed `columns`, all when None) become the table `into`; `extra` names more
     counts to take in the same pass. An identifier that occurs twice in a
     streamed file needs the file's order to settle (the first row wins), so
-    then the file is materialized and the pass runs again. A file known clean
-    needs no counting at all: its good rows are simply filtered.
+    then the file is materialized and the pass runs again. A file checked
+    before needs no counting at all: its good rows are simply filtered.
     """
     con = registry.connection
     source = registry.rows_sql(export)
@@ -207,11 +207,12 @@ def _scan(
         with registry.reading(export):
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {into} AS "
-                f"SELECT {selected} FROM {source} {alias} {join} WHERE {keep}"
+                f"SELECT {selected} FROM {source} {alias} {join} WHERE {alias}._ok AND {keep}"
             )
         registry.confirm_unchanged(export)
         scanned.add(export.name)
-        return {"rows": registry.files[export.name].rows, "bad": 0, "duplicates": 0}
+        report = registry.files[export.name]
+        return {"rows": report.rows, "bad": report.skipped, "duplicates": 0}
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
     key = f"{alias}.{quote(typed_name(export.name, export.key))}" if export.key else None
     check_duplicates = key and registry.is_streamed(export) and not registry.is_trusted(export)
@@ -226,13 +227,15 @@ def _scan(
             f"""CREATE OR REPLACE TEMP TABLE scan_{into} AS
             SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
                 {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
+                list({alias}._bad_row) FILTER (WHERE NOT {alias}._ok) AS bad_rows,
                 list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
             FROM {source} {alias} {join}"""
         )
     if registry.is_streamed(export):
         registry.confirm_unchanged(export)
-    names = [d[0] for d in con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").description]
-    values = con.execute(f"SELECT * EXCLUDE (kept) FROM scan_{into}").fetchone() or ()
+    counted = con.execute(f"SELECT * EXCLUDE (kept, bad_rows) FROM scan_{into}")
+    names = [d[0] for d in counted.description]
+    values = counted.fetchone() or ()
     counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
     if counts["duplicates"]:
         registry.materialize(export)
@@ -240,7 +243,10 @@ def _scan(
             registry, export, alias, keep=keep, into=into, scanned=scanned, join=join, extra=extra
         )
     if registry.is_streamed(export) and export.name not in scanned:
-        registry.record_scan(export, rows=counts["rows"], bad=counts["bad"])
+        (bad_rows,) = con.execute(f"SELECT bad_rows FROM scan_{into}").fetchone() or ([],)
+        registry.record_scan(
+            export, rows=counts["rows"], bad=counts["bad"], bad_rows=bad_rows or []
+        )
     scanned.add(export.name)
     # A view: unnesting the kept rows again is cheaper than copying them into a table.
     con.execute(

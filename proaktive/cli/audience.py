@@ -51,7 +51,7 @@ def _resolve(
     from proaktive.campaign import load_campaign
     from proaktive.cli.output import print_warning, stderr
     from proaktive.registry.loading import open_registry
-    from proaktive.registry.memo import CleanFiles, default_memo_path
+    from proaktive.registry.memo import CheckedFiles, default_memo_path
 
     where = paths(settings, registry, ledger)
     campaign = load_campaign(campaign_path, where.settings)
@@ -61,7 +61,7 @@ def _resolve(
             folder,
             include=needed_exports(campaign),
             stream=True,
-            clean_files=CleanFiles(default_memo_path()),
+            checked_files=CheckedFiles(default_memo_path()),
         )
         audience = resolve(
             campaign,

@@ -30,11 +30,11 @@ def check(
     """Summarise the registry folder and list every row that cannot be used (exit 1 if any)."""
     from proaktive.cli.output import print_json, print_registry_check, stderr
     from proaktive.registry.check import check_registry
-    from proaktive.registry.memo import CleanFiles, default_memo_path
+    from proaktive.registry.memo import CheckedFiles, default_memo_path
 
     folder = paths(settings, registry).require_registry()
     with stderr.status("Checking every row…"):
-        result = check_registry(folder, CleanFiles(default_memo_path()))
+        result = check_registry(folder, CheckedFiles(default_memo_path()))
     if json:
         print_json(result.to_json())
     else:

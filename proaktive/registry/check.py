@@ -9,7 +9,7 @@ from typing import Any
 from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER
 from proaktive.registry.loading import DataError, Registry, open_registry
-from proaktive.registry.memo import CleanFiles
+from proaktive.registry.memo import CheckedFiles
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,9 @@ class RegistryCheck:
         }
 
 
-def check_registry(folder: Path, clean_files: CleanFiles | None = None) -> RegistryCheck:
-    """Read every export in full; `clean_files` learns which ones are clean."""
-    registry = open_registry(folder, clean_files=clean_files)
+def check_registry(folder: Path, checked_files: CheckedFiles | None = None) -> RegistryCheck:
+    """Read every export in full; `checked_files` learns what each one holds."""
+    registry = open_registry(folder, checked_files=checked_files)
     summaries = []
     warnings: list[str] = []
     for report in registry.files.values():

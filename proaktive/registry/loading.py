@@ -17,7 +17,7 @@ import bisect
 import contextlib
 import csv
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -33,7 +33,7 @@ from proaktive.registry.exports import (
     PERSONER,
     ExportFile,
 )
-from proaktive.registry.memo import CleanFiles, file_signature
+from proaktive.registry.memo import CheckedFile, CheckedFiles, file_signature
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -80,15 +80,15 @@ class Registry:
         files: dict[str, FileReport],
         errors: list[DataError],
         streamed: set[str],
-        clean_files: CleanFiles | None = None,
+        checked_files: CheckedFiles | None = None,
     ) -> None:
         self.folder = folder
         self.connection = connection
         self.files = files
         self._errors = errors
         self._streamed = streamed
-        self._clean_files = clean_files or CleanFiles(None)
-        self._trusted: set[str] = set()
+        self._checked_files = checked_files or CheckedFiles(None)
+        self._known: dict[str, CheckedFile] = {}  # the streamed files checked before
 
     @property
     def errors(self) -> tuple[DataError, ...]:
@@ -114,35 +114,54 @@ class Registry:
         return export.name in self._streamed
 
     def is_trusted(self, export: ExportFile) -> bool:
-        """A streamed file found clean before and unchanged since: its rows need no check."""
-        return export.name in self._trusted
+        """A streamed file checked before and unchanged since: its rows need no check.
+
+        Its bad rows, if it has any, are known by their hashes.
+        """
+        return export.name in self._known
 
     def rows_sql(self, export: ExportFile) -> str:
         """SQL for the file's rows with typed columns and `_ok` (false: the row breaks a rule).
 
-        A materialized file has only good rows; a streamed one has every row.
+        A materialized file has only good rows; a streamed one has every row, and
+        `_bad_row`: the row's hash (`row_hash_sql`) when it breaks a rule.
         """
         if not self.is_streamed(export):
-            return f"(SELECT *, true AS _ok FROM {_table(export)})"
+            return f"(SELECT *, true AS _ok, NULL::UBIGINT AS _bad_row FROM {_table(export)})"
         report = self.files[export.name]
         raw = _raw_select(export, report.path, report.columns, report.header)
-        ok = "true" if self.is_trusted(export) else f"({RULES[export.name]}) IS NULL"
-        return f"(SELECT {_typed_select(export)}, {ok} AS _ok FROM ({raw}))"
+        known = self._known.get(export.name)
+        # A file checked before needs no hashes of its bad rows: they are known.
+        bad_row = "NULL::UBIGINT"
+        if known is None:
+            ok = f"({RULES[export.name]}) IS NULL"
+            bad_row = f"CASE WHEN _ok THEN NULL ELSE {row_hash_sql(export)} END"
+        elif known.bad_rows:
+            ok = f"{row_hash_sql(export)} NOT IN (SELECT row_hash FROM {_known_bad_table(export)})"
+        else:
+            ok = "true"  # and the reader parses only the columns that the query reads
+        return f"""(SELECT {_typed_select(export)}, _ok, {bad_row} AS _bad_row
+            FROM (SELECT *, {ok} AS _ok FROM ({raw})))"""
 
-    def record_scan(self, export: ExportFile, *, rows: int, bad: int) -> None:
+    def record_scan(
+        self, export: ExportFile, *, rows: int, bad: int, bad_rows: Sequence[int]
+    ) -> None:
         """Count what a full query over a streamed file found (call it once per file).
 
-        `bad` must count every row that breaks a rule, duplicates included.
+        `bad` must count every row that breaks a rule, duplicates included, and
+        `bad_rows` hold their `_bad_row` hashes when the file had no duplicates
+        (those need the file's order: `materialize`).
         """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
-        if not self.is_trusted(export):  # a trusted file was counted when it was found clean
+        if not self.is_trusted(export):  # a trusted file was counted when it was checked
             blank_lines_or_refuse(report, 1 + rows + len(rejected))
         self.files[export.name] = dataclasses.replace(
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
-        if not bad and not rejected and not self.is_trusted(export):
-            self._clean_files.remember_clean(report.path, report.signature, rows)
+        if not self.is_trusted(export) and bad == len(bad_rows):
+            checked = CheckedFile(rows + len(rejected), bad + len(rejected), frozenset(bad_rows))
+            self._checked_files.remember(report.path, report.signature, checked)
 
     @contextlib.contextmanager
     def reading(self, export: ExportFile) -> Iterator[None]:
@@ -161,7 +180,7 @@ class Registry:
         """After a read: the file must still be the one that was opened.
 
         An export replaced while proaktive reads it would mix two versions (and a
-        file trusted as clean could be one that was never checked), so the command
+        file trusted as checked could be one that never was), so the command
         stops rather than use it.
         """
         report = self.files[export.name]
@@ -184,16 +203,17 @@ class Registry:
         self.connection.execute("SET preserve_insertion_order = true")
         try:
             with self.reading(export):
-                materialized, file_errors = _load_file(self.connection, export, report)
+                materialized, file_errors, bad_rows = _load_file(self.connection, export, report)
         finally:
             self.connection.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
         self.files[export.name] = materialized
         self._errors.extend(file_errors)
         self._streamed.discard(export.name)
-        self._trusted.discard(export.name)
+        self._known.pop(export.name, None)
         self.confirm_unchanged(export)
-        if not file_errors:
-            self._clean_files.remember_clean(report.path, report.signature, materialized.rows)
+        if bad_rows is not None:
+            checked = CheckedFile(materialized.rows, materialized.skipped, bad_rows)
+            self._checked_files.remember(report.path, report.signature, checked)
 
 
 def open_registry(
@@ -201,15 +221,15 @@ def open_registry(
     *,
     include: Iterable[ExportFile] = EXPORT_FILES,
     stream: bool = False,
-    clean_files: CleanFiles | None = None,
+    checked_files: CheckedFiles | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Registry:
     """The export files of `folder` that `include` names (personer and krr always).
 
     With `stream`, files are only opened (headers checked) and read by the
     queries that use them; else each is read into a table now, every bad row
-    collected with its line. `clean_files` remembers the files found clean, so
-    that a streamed read of an unchanged clean file skips checking its rows.
+    collected with its line. `checked_files` remembers what each full read found,
+    so that a streamed read of an unchanged file skips checking its rows.
     Raises RegistryError when a file cannot be read at all (missing, not UTF-8,
     required columns missing); bad rows never raise.
     """
@@ -219,7 +239,7 @@ def open_registry(
         # Order matters only for line numbers and first-row-wins, which a
         # materialized read provides; streamed scans run faster without it.
         con.execute("SET preserve_insertion_order = false")
-    registry = Registry(folder, con, {}, [], set(), clean_files)
+    registry = Registry(folder, con, {}, [], set(), checked_files)
     for export in EXPORT_FILES:  # in this order: krr's check reads personer
         if export.name not in wanted:
             continue
@@ -237,14 +257,22 @@ def open_registry(
         header = _read_header(export, path, shown_as)
         columns = tuple(c for c in export.columns if c in header)
         signature = file_signature(path)  # before any read: see Registry.confirm_unchanged
-        clean_rows = registry._clean_files.rows_if_clean(path, signature)
-        rows = clean_rows or 0
+        known = registry._checked_files.known(path, signature) if stream else None
         registry.files[export.name] = FileReport(
-            export, path, shown_as, True, rows, 0, columns, signature, tuple(header)
+            export,
+            path,
+            shown_as,
+            True,
+            known.rows if known else 0,
+            known.skipped if known else 0,
+            columns,
+            signature,
+            tuple(header),
         )
         registry._streamed.add(export.name)
-        if clean_rows is not None:
-            registry._trusted.add(export.name)
+        if known is not None:
+            registry._known[export.name] = known
+            _create_known_bad_table(con, export, known)
         if not stream:
             registry.materialize(export)
     for export in EXPORT_FILES:  # kept until now: krr's check reads raw_personer
@@ -333,6 +361,27 @@ def _raw_select(
                       rejects_scan='rejects_{table}_scan')"""
 
 
+def row_hash_sql(export: ExportFile) -> str:
+    """SQL for a 64-bit hash of a raw row's text (over `_raw_select`'s columns).
+
+    The checked-files memo knows a file's bad rows by it.
+    """
+    return f"hash({', '.join(quote(c) for c in export.columns)})"
+
+
+def _known_bad_table(export: ExportFile) -> str:
+    return f"known_bad_{_table(export)}"
+
+
+def _create_known_bad_table(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, known: CheckedFile
+) -> None:
+    table = _known_bad_table(export)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (row_hash UBIGINT PRIMARY KEY)")
+    if known.bad_rows:
+        con.execute(f"INSERT INTO {table} SELECT unnest($1::UBIGINT[])", [sorted(known.bad_rows)])
+
+
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -363,7 +412,12 @@ def _rejected_lines(
 
 def _load_file(
     con: duckdb.DuckDBPyConnection, export: ExportFile, report: FileReport
-) -> tuple[FileReport, list[DataError]]:
+) -> tuple[FileReport, list[DataError], frozenset[int] | None]:
+    """The file's good rows as a table; its data errors; the hashes of its bad rows.
+
+    The hashes are None when a good and a bad row have the same text (a row
+    repeated whole): then no hash tells them apart.
+    """
     table = _table(export)
     raw = f"raw_{table}"
     shown_as = report.shown_as
@@ -412,7 +466,25 @@ def _load_file(
     errors.sort(key=lambda error: error.line)
     skipped = sum(1 for error in errors if error.reason != WITHOUT_PERSON)
     loaded = dataclasses.replace(report, rows=int(parsed_rows) + len(rejected), skipped=skipped)
-    return loaded, errors
+    return loaded, errors, _bad_row_hashes(con, export, raw)
+
+
+def _bad_row_hashes(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, raw: str
+) -> frozenset[int] | None:
+    # A KRR row without a person is not a skipped row (see WITHOUT_PERSON).
+    found = con.execute(
+        f"""WITH hashed AS (
+            SELECT _problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}' AS bad,
+                {row_hash_sql(export)} AS row_hash
+            FROM {raw}
+        )
+        SELECT (SELECT coalesce(list(DISTINCT row_hash), []) FROM hashed WHERE bad),
+            (SELECT count(*) FROM hashed WHERE NOT bad
+                AND row_hash IN (SELECT row_hash FROM hashed WHERE bad))"""
+    ).fetchone()
+    bad, shared = found or ([], 0)
+    return None if shared else frozenset(int(row_hash) for row_hash in bad)
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, raw: str, key: str) -> None:

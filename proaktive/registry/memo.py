@@ -1,16 +1,21 @@
-"""Which export files proaktive has already found clean, so it need not check them again.
+"""Which export files proaktive has already checked, so it need not check them again.
 
 Checking every rule on every row costs more than reading the file. An export
 is written once by the integration job and then read by many commands, so the
-first command that reads a file in full and finds no bad row, no unreadable
-line and no duplicate identifier notes that here; later commands read the same,
-unchanged file without checking its rows again.
+first command that reads a file in full notes here what it found: the row
+counts, and which rows broke a rule, each as a 64-bit hash of its text. Later
+commands read the same, unchanged file without checking its rows again: a row
+whose text hashes to one of the bad rows' is skipped, every other row is good.
+A rule decides from a row's text alone, so rows with equal text get the same
+verdict; a file in which a good and a bad row have the same text (a repeated
+row, where the first wins) is not remembered.
 
 "Unchanged" is the file's size, modification and change times (nanoseconds)
 and inode: a rewrite changes them, and the change time cannot be set back by
-any tool. A change to the rules themselves changes `RULES_FINGERPRINT`, which
-forgets every entry. The memo holds no personal data: paths, stat numbers and
-row counts only.
+any tool. A change to the rules themselves, or to DuckDB (whose `hash` the
+row hashes are), changes `RULES_FINGERPRINT`, which forgets every entry. The
+memo holds no personal data: paths, stat numbers, row counts, and hashes from
+which no row can be read back.
 """
 
 from __future__ import annotations
@@ -18,13 +23,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from proaktive.registry.rules import RULES, TYPED_COLUMNS
 
 RULES_FINGERPRINT = hashlib.sha256(
-    json.dumps([RULES, TYPED_COLUMNS], sort_keys=True).encode("utf-8")
+    json.dumps([RULES, TYPED_COLUMNS, duckdb.__version__], sort_keys=True).encode("utf-8")
 ).hexdigest()[:16]
+
+# A file with more bad rows than this is checked on every read: it is broken
+# enough that somebody should fix the export, and the memo stays small.
+MOST_BAD_ROWS_REMEMBERED = 100_000
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """What a full read of an export file found."""
+
+    rows: int  # data rows, good and bad, unreadable lines included
+    skipped: int  # rows not used: the bad rows and the unreadable lines
+    bad_rows: frozenset[int]  # the row hash (`loading.row_hash_sql`) of each bad row
 
 
 def file_signature(path: Path) -> str:
@@ -32,8 +53,8 @@ def file_signature(path: Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}"
 
 
-class CleanFiles:
-    """A small JSON file: absolute export path → signature and row count when found clean."""
+class CheckedFiles:
+    """A small JSON file: absolute export path → signature and what its check found."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -47,24 +68,33 @@ class CleanFiles:
                 entries = stored.get("files")
                 self._entries = entries if isinstance(entries, dict) else {}
 
-    def rows_if_clean(self, export: Path, signature: str) -> int | None:
-        """The file's row count when it was found clean with this signature, else None."""
+    def known(self, export: Path, signature: str) -> CheckedFile | None:
+        """What the file's check found when it had this signature, else None."""
         entry = self._entries.get(str(export.resolve()))
-        if not entry or entry.get("signature") != signature:
+        if not isinstance(entry, dict) or entry.get("signature") != signature:
             return None
-        rows = entry.get("rows")
-        return rows if isinstance(rows, int) else None
+        rows, skipped, bad_rows = entry.get("rows"), entry.get("skipped"), entry.get("bad_rows")
+        if not isinstance(rows, int) or not isinstance(skipped, int):
+            return None
+        if not isinstance(bad_rows, list) or not all(isinstance(h, int) for h in bad_rows):
+            return None
+        return CheckedFile(rows, skipped, frozenset(bad_rows))
 
-    def remember_clean(self, export: Path, signature: str, rows: int) -> None:
-        """Note that the file, as it was when `signature` was taken, was read and is clean.
+    def remember(self, export: Path, signature: str, checked: CheckedFile) -> None:
+        """Note what a full read of the file, as it was when `signature` was taken, found.
 
         The signature must be taken before the read, and the file must be seen
         unchanged after it (`Registry.confirm_unchanged`): a file replaced while it
-        was read is never remembered as clean.
+        was read is never remembered.
         """
-        if self.path is None:
+        if self.path is None or len(checked.bad_rows) > MOST_BAD_ROWS_REMEMBERED:
             return
-        self._entries[str(export.resolve())] = {"signature": signature, "rows": rows}
+        self._entries[str(export.resolve())] = {
+            "signature": signature,
+            "rows": checked.rows,
+            "skipped": checked.skipped,
+            "bad_rows": sorted(checked.bad_rows),
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole, then renamed: a reader never sees half a file, even with two writers.
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -76,4 +106,4 @@ class CleanFiles:
 
 def default_memo_path() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "proaktive" / "clean-exports.json"
+    return Path(cache) / "proaktive" / "checked-exports.json"

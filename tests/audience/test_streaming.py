@@ -24,7 +24,7 @@ from proaktive.campaign.model import (
 from proaktive.errors import RegistryError
 from proaktive.registry.exports import KRR, PERSONER
 from proaktive.registry.loading import open_registry
-from proaktive.registry.memo import CleanFiles
+from proaktive.registry.memo import CheckedFiles
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -95,7 +95,7 @@ def _clean_registry(folder: Path) -> Path:
 
 def _count(folder: Path, memo: Path) -> tuple[int, int, bool]:
     campaign = make_campaign(Age(18, None))
-    registry = open_registry(folder, stream=True, clean_files=CleanFiles(memo))
+    registry = open_registry(folder, stream=True, checked_files=CheckedFiles(memo))
     trusted = registry.is_trusted(PERSONER)
     audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None))
     return audience.funnel.recipients, audience.skipped_rows, trusted
@@ -118,12 +118,71 @@ def test_a_changed_file_is_checked_again(tmp_path: Path) -> None:
         bad = person("1990-01-01", foedselsdato="1990-02-30")
         file.write(",".join(str(bad.get(c, "")) for c in PERSONER.columns) + "\n")
     assert _count(folder, memo) == (2, 1, False)
-    assert _count(folder, memo) == (2, 1, False)  # a file with a bad row is never trusted
+    assert _count(folder, memo) == (2, 1, True)  # its bad row is known now
+
+
+def _warm(folder: Path, memo: Path, criterion: Criterion) -> tuple[Audience, bool]:
+    campaign = make_campaign(criterion)
+    registry = open_registry(
+        folder, include=needed_exports(campaign), stream=True, checked_files=CheckedFiles(memo)
+    )
+    trusted = registry.is_trusted(PERSONER) and registry.is_trusted(KRR)
+    audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
+    return audience, trusted
+
+
+@pytest.mark.parametrize("duplicates", [False, True])
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        Age(18, None),
+        AllOf((Age(18, None), Child("months", 4, 4))),
+        AnyOf((Language(("nn",)), Not(Age(30, None)))),
+    ],
+)
+def test_a_file_with_bad_rows_is_remembered_with_them(
+    tmp_path: Path, criterion: Criterion, duplicates: bool
+) -> None:
+    """Read again, known bad rows are skipped by their hashes, unchecked: the same result."""
+    folder, memo = _registry(tmp_path / "reg", duplicates=duplicates), tmp_path / "memo.json"
+    first, trusted = _warm(folder, memo, criterion)
+    assert not trusted
+    again, trusted = _warm(folder, memo, criterion)
+    assert trusted
+    materialized = _resolve(folder, criterion, stream=False)
+    for audience in (first, again):
+        assert audience.funnel == materialized.funnel
+        assert audience.recipients == materialized.recipients
+        assert audience.skipped_rows == materialized.skipped_rows
+    text = memo.read_text(encoding="utf-8")
+    for line in (folder / "personer.csv").read_text(encoding="utf-8").splitlines()[1:]:
+        assert line.split(",")[0] not in text  # hashes of the bad rows, no identifiers
+
+
+def test_a_row_repeated_whole_is_never_trusted(tmp_path: Path) -> None:
+    """The first of two equal rows is used and the second skipped: no hash tells which."""
+    kari, ola = person("1980-05-17"), person("1985-03-01")
+    folder, memo = (
+        write_registry(tmp_path / "reg", [kari, ola, kari], [krr(kari), krr(ola)]),
+        (tmp_path / "memo.json"),
+    )
+    assert _count(folder, memo) == (2, 1, False)
+    assert _count(folder, memo) == (2, 1, False)
+
+
+def test_registry_check_remembers_bad_rows_too(tmp_path: Path) -> None:
+    folder, memo = _registry(tmp_path / "reg", duplicates=True), tmp_path / "memo.json"
+    materialized = _resolve(folder, Age(18, None), stream=False)
+    open_registry(folder, checked_files=CheckedFiles(memo))
+    warm, trusted = _warm(folder, memo, Age(18, None))
+    assert trusted
+    assert warm.funnel == materialized.funnel
+    assert warm.skipped_rows == materialized.skipped_rows == 4
 
 
 def test_registry_check_teaches_the_memo(tmp_path: Path) -> None:
     folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
-    open_registry(folder, clean_files=CleanFiles(memo))
+    open_registry(folder, checked_files=CheckedFiles(memo))
     assert _count(folder, memo) == (2, 0, True)
 
 
@@ -131,7 +190,7 @@ def test_a_trusted_file_replaced_after_opening_is_refused(tmp_path: Path) -> Non
     """The memo is checked when the file is opened; the file read must be that file."""
     folder, memo = _clean_registry(tmp_path / "reg"), tmp_path / "memo.json"
     assert _count(folder, memo) == (2, 0, False)
-    registry = open_registry(folder, stream=True, clean_files=CleanFiles(memo))
+    registry = open_registry(folder, stream=True, checked_files=CheckedFiles(memo))
     assert registry.is_trusted(KRR)
     reserved = krr(person("1980-05-17"), reservasjon="JA")
     write_registry(tmp_path / "new", [person()], [reserved, reserved])  # a duplicate, unchecked

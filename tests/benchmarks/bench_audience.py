@@ -39,7 +39,7 @@ from proaktive.campaign.model import (
     Sender,
 )
 from proaktive.registry.loading import open_registry
-from proaktive.registry.memo import CleanFiles
+from proaktive.registry.memo import CheckedFiles
 
 AS_OF = dt.date(2026, 11, 30)
 REPO = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def ours(folder: Path, criterion: Criterion, memo: Path | None) -> Callable[[], 
     def run() -> int:
         chosen = campaign(criterion)
         registry = open_registry(
-            folder, include=needed_exports(chosen), stream=True, clean_files=CleanFiles(memo)
+            folder, include=needed_exports(chosen), stream=True, checked_files=CheckedFiles(memo)
         )
         audience = resolve(chosen, registry, as_of=AS_OF, policy=ContactPolicy(None))
         registry.connection.close()
