@@ -162,6 +162,9 @@ class Registry:
         if not self.is_trusted(export) and bad == len(bad_rows):
             checked = CheckedFile(rows + len(rejected), bad + len(rejected), frozenset(bad_rows))
             self._checked_files.remember(report.path, report.signature, checked)
+            # A second query over the file in this command needs no check either.
+            self._known[export.name] = checked
+            _create_known_bad_table(self.connection, export, checked)
 
     @contextlib.contextmanager
     def reading(self, export: ExportFile) -> Iterator[None]:
