@@ -202,7 +202,7 @@ def _scan(
     con = registry.connection
     source = registry.rows_sql(export)
     columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
-    if registry.is_trusted(export) and not extra:
+    if registry.is_trusted(export) and not extra and not registry.skips_by_key(export):
         selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
         with registry.reading(export):
             con.execute(
@@ -228,24 +228,43 @@ def _scan(
             SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
                 {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
                 list({alias}._bad_row) FILTER (WHERE NOT {alias}._ok) AS bad_rows,
+                list({alias}._bad_key) FILTER (WHERE NOT {alias}._ok) AS bad_keys,
                 list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
             FROM {source} {alias} {join}"""
         )
     if registry.is_streamed(export):
         registry.confirm_unchanged(export)
-    counted = con.execute(f"SELECT * EXCLUDE (kept, bad_rows) FROM scan_{into}")
+    counted = con.execute(f"SELECT * EXCLUDE (kept, bad_rows, bad_keys) FROM scan_{into}")
     names = [d[0] for d in counted.description]
     values = counted.fetchone() or ()
     counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
-    if counts["duplicates"]:
+    again = counts["duplicates"] > 0
+    if again:
         registry.materialize(export)
+    elif registry.skips_by_key(export):
+        again = not registry.confirm_bad_count(export, counts["bad"])
+    if again:
         return _scan(
-            registry, export, alias, keep=keep, into=into, scanned=scanned, join=join, extra=extra
+            registry,
+            export,
+            alias,
+            keep=keep,
+            into=into,
+            scanned=scanned,
+            join=join,
+            extra=extra,
+            columns=columns,
         )
     if registry.is_streamed(export) and export.name not in scanned:
-        (bad_rows,) = con.execute(f"SELECT bad_rows FROM scan_{into}").fetchone() or ([],)
+        bad_rows, bad_keys = con.execute(
+            f"SELECT bad_rows, bad_keys FROM scan_{into}"
+        ).fetchone() or ([], [])
         registry.record_scan(
-            export, rows=counts["rows"], bad=counts["bad"], bad_rows=bad_rows or []
+            export,
+            rows=counts["rows"],
+            bad=counts["bad"],
+            bad_rows=bad_rows or [],
+            bad_keys=bad_keys or [],
         )
     scanned.add(export.name)
     # A view: unnesting the kept rows again is cheaper than copying them into a table.

@@ -127,30 +127,68 @@ class Registry:
         `_bad_row`: the row's hash (`row_hash_sql`) when it breaks a rule.
         """
         if not self.is_streamed(export):
-            return f"(SELECT *, true AS _ok, NULL::UBIGINT AS _bad_row FROM {_table(export)})"
+            return (
+                f"(SELECT *, true AS _ok, NULL::UBIGINT AS _bad_row, NULL::UBIGINT AS _bad_key "
+                f"FROM {_table(export)})"
+            )
         report = self.files[export.name]
         raw = _raw_select(export, report.path, report.columns, report.header)
         known = self._known.get(export.name)
         # A file checked before needs no hashes of its bad rows: they are known.
-        bad_row = "NULL::UBIGINT"
+        bad_row = bad_key = "NULL::UBIGINT"
         if known is None:
             ok = f"({RULES[export.name]}) IS NULL"
             bad_row = f"CASE WHEN _ok THEN NULL ELSE {row_hash_sql(export)} END"
-        elif known.bad_rows:
-            ok = f"{row_hash_sql(export)} NOT IN (SELECT row_hash FROM {_known_bad_table(export)})"
-        else:
+            bad_key = f"CASE WHEN _ok THEN NULL ELSE {key_hash_sql(export)} END"
+        elif not known.bad:
             ok = "true"  # and the reader parses only the columns that the query reads
-        return f"""(SELECT {_typed_select(export)}, _ok, {bad_row} AS _bad_row
+        elif self.skips_by_key(export):
+            ok = f"{key_hash_sql(export)} NOT IN (SELECT hash FROM {_bad_keys_table(export)})"
+        else:
+            ok = f"{row_hash_sql(export)} NOT IN (SELECT hash FROM {_bad_rows_table(export)})"
+        return f"""(SELECT {_typed_select(export)}, _ok, {bad_row} AS _bad_row,
+                {bad_key} AS _bad_key
             FROM (SELECT *, {ok} AS _ok FROM ({raw})))"""
 
+    def skips_by_key(self, export: ExportFile) -> bool:
+        """A file checked before whose bad rows are skipped by their keys' hashes.
+
+        That reads only the key column, but is right only while no good row has
+        the key of a bad one: the query must count the skipped rows and
+        `confirm_bad_count`.
+        """
+        known = self._known.get(export.name)
+        return known is not None and known.bad > 0 and known.bad_keys is not None
+
+    def confirm_bad_count(self, export: ExportFile, bad: int) -> bool:
+        """After a query that skipped by key: did it skip the known bad rows, and only them?
+
+        When not, a good row has the key of a bad one: from now on (and in the
+        memo) the whole rows' hashes decide, and the query must run again.
+        """
+        known = self._known[export.name]
+        if bad == known.bad:
+            return True
+        by_rows = dataclasses.replace(known, bad_keys=None)
+        self._known[export.name] = by_rows
+        report = self.files[export.name]
+        self._checked_files.remember(report.path, report.signature, by_rows)
+        return False
+
     def record_scan(
-        self, export: ExportFile, *, rows: int, bad: int, bad_rows: Sequence[int]
+        self,
+        export: ExportFile,
+        *,
+        rows: int,
+        bad: int,
+        bad_rows: Sequence[int],
+        bad_keys: Sequence[int | None],
     ) -> None:
         """Count what a full query over a streamed file found (call it once per file).
 
         `bad` must count every row that breaks a rule, duplicates included, and
-        `bad_rows` hold their `_bad_row` hashes when the file had no duplicates
-        (those need the file's order: `materialize`).
+        `bad_rows` and `bad_keys` hold their `_bad_row` and `_bad_key` hashes
+        when the file had no duplicates (those need the file's order: `materialize`).
         """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
@@ -160,11 +198,14 @@ class Registry:
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
         if not self.is_trusted(export) and bad == len(bad_rows):
-            checked = CheckedFile(rows + len(rejected), bad + len(rejected), frozenset(bad_rows))
+            keys = frozenset(k for k in bad_keys if k is not None) if export.key else None
+            checked = CheckedFile(
+                rows + len(rejected), bad + len(rejected), bad, frozenset(bad_rows), keys
+            )
             self._checked_files.remember(report.path, report.signature, checked)
             # A second query over the file in this command needs no check either.
             self._known[export.name] = checked
-            _create_known_bad_table(self.connection, export, checked)
+            _create_known_bad_tables(self.connection, export, checked)
 
     @contextlib.contextmanager
     def reading(self, export: ExportFile) -> Iterator[None]:
@@ -206,7 +247,7 @@ class Registry:
         self.connection.execute("SET preserve_insertion_order = true")
         try:
             with self.reading(export):
-                materialized, file_errors, bad_rows = _load_file(self.connection, export, report)
+                materialized, file_errors, checked = _load_file(self.connection, export, report)
         finally:
             self.connection.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
         self.files[export.name] = materialized
@@ -214,8 +255,7 @@ class Registry:
         self._streamed.discard(export.name)
         self._known.pop(export.name, None)
         self.confirm_unchanged(export)
-        if bad_rows is not None:
-            checked = CheckedFile(materialized.rows, materialized.skipped, bad_rows)
+        if checked is not None:
             self._checked_files.remember(report.path, report.signature, checked)
 
 
@@ -275,7 +315,7 @@ def open_registry(
         registry._streamed.add(export.name)
         if known is not None:
             registry._known[export.name] = known
-            _create_known_bad_table(con, export, known)
+            _create_known_bad_tables(con, export, known)
         if not stream:
             registry.materialize(export)
     for export in EXPORT_FILES:  # kept until now: krr's check reads raw_personer
@@ -372,17 +412,29 @@ def row_hash_sql(export: ExportFile) -> str:
     return f"hash({', '.join(quote(c) for c in export.columns)})"
 
 
-def _known_bad_table(export: ExportFile) -> str:
-    return f"known_bad_{_table(export)}"
+def key_hash_sql(export: ExportFile) -> str:
+    """SQL for a 64-bit hash of a raw row's key (NULL for a file without a key)."""
+    return f"hash({quote(export.key)})" if export.key else "NULL::UBIGINT"
 
 
-def _create_known_bad_table(
+def _bad_rows_table(export: ExportFile) -> str:
+    return f"known_bad_rows_{_table(export)}"
+
+
+def _bad_keys_table(export: ExportFile) -> str:
+    return f"known_bad_keys_{_table(export)}"
+
+
+def _create_known_bad_tables(
     con: duckdb.DuckDBPyConnection, export: ExportFile, known: CheckedFile
 ) -> None:
-    table = _known_bad_table(export)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (row_hash UBIGINT PRIMARY KEY)")
-    if known.bad_rows:
-        con.execute(f"INSERT INTO {table} SELECT unnest($1::UBIGINT[])", [sorted(known.bad_rows)])
+    for table, hashes in (
+        (_bad_rows_table(export), known.bad_rows),
+        (_bad_keys_table(export), known.bad_keys or frozenset()),
+    ):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (hash UBIGINT PRIMARY KEY)")
+        if hashes:
+            con.execute(f"INSERT INTO {table} SELECT unnest($1::UBIGINT[])", [sorted(hashes)])
 
 
 def _sql_string(text: str) -> str:
@@ -415,10 +467,10 @@ def _rejected_lines(
 
 def _load_file(
     con: duckdb.DuckDBPyConnection, export: ExportFile, report: FileReport
-) -> tuple[FileReport, list[DataError], frozenset[int] | None]:
-    """The file's good rows as a table; its data errors; the hashes of its bad rows.
+) -> tuple[FileReport, list[DataError], CheckedFile | None]:
+    """The file's good rows as a table; its data errors; what the memo may keep of it.
 
-    The hashes are None when a good and a bad row have the same text (a row
+    Nothing may be kept when a good and a bad row have the same text (a row
     repeated whole): then no hash tells them apart.
     """
     table = _table(export)
@@ -469,25 +521,41 @@ def _load_file(
     errors.sort(key=lambda error: error.line)
     skipped = sum(1 for error in errors if error.reason != WITHOUT_PERSON)
     loaded = dataclasses.replace(report, rows=int(parsed_rows) + len(rejected), skipped=skipped)
-    return loaded, errors, _bad_row_hashes(con, export, raw)
+    return loaded, errors, _checked_file(con, export, raw, loaded, len(rejected))
 
 
-def _bad_row_hashes(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, raw: str
-) -> frozenset[int] | None:
+def _checked_file(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFile,
+    raw: str,
+    loaded: FileReport,
+    rejected: int,
+) -> CheckedFile | None:
     # A KRR row without a person is not a skipped row (see WITHOUT_PERSON).
     found = con.execute(
         f"""WITH hashed AS (
             SELECT _problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}' AS bad,
-                {row_hash_sql(export)} AS row_hash
+                {row_hash_sql(export)} AS row_hash, {key_hash_sql(export)} AS key_hash
             FROM {raw}
         )
         SELECT (SELECT coalesce(list(DISTINCT row_hash), []) FROM hashed WHERE bad),
+            (SELECT coalesce(list(DISTINCT key_hash), []) FROM hashed WHERE bad),
             (SELECT count(*) FROM hashed WHERE NOT bad
-                AND row_hash IN (SELECT row_hash FROM hashed WHERE bad))"""
+                AND row_hash IN (SELECT row_hash FROM hashed WHERE bad)),
+            (SELECT count(*) FROM hashed WHERE NOT bad
+                AND key_hash IN (SELECT key_hash FROM hashed WHERE bad))"""
     ).fetchone()
-    bad, shared = found or ([], 0)
-    return None if shared else frozenset(int(row_hash) for row_hash in bad)
+    bad_rows, bad_keys, rows_shared, keys_shared = found or ([], [], 0, 0)
+    if rows_shared:
+        return None
+    keys = frozenset(int(k) for k in bad_keys if k is not None)
+    return CheckedFile(
+        loaded.rows,
+        loaded.skipped,
+        loaded.skipped - rejected,
+        frozenset(int(row_hash) for row_hash in bad_rows),
+        keys if export.key and not keys_shared else None,
+    )
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, raw: str, key: str) -> None:

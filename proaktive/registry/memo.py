@@ -3,12 +3,15 @@
 Checking every rule on every row costs more than reading the file. An export
 is written once by the integration job and then read by many commands, so the
 first command that reads a file in full notes here what it found: the row
-counts, and which rows broke a rule, each as a 64-bit hash of its text. Later
-commands read the same, unchanged file without checking its rows again: a row
-whose text hashes to one of the bad rows' is skipped, every other row is good.
-A rule decides from a row's text alone, so rows with equal text get the same
-verdict; a file in which a good and a bad row have the same text (a repeated
-row, where the first wins) is not remembered.
+counts, and which rows broke a rule, each as a 64-bit hash of its text and one
+of its key (its identifier). Later commands read the same, unchanged file
+without checking its rows again: a row whose key hashes to one of the bad rows'
+is skipped, every other row is good. That needs only the key column, so it costs
+little; when a good row shares its key with a bad one, the count of skipped rows
+shows it, and the whole rows' hashes decide instead. A rule decides from a row's
+text alone, so rows with equal text get the same verdict; a file in which a
+good and a bad row have the same text (a repeated row, where the first wins) is
+not remembered.
 
 "Unchanged" is the file's size, modification and change times (nanoseconds)
 and inode: a rewrite changes them, and the change time cannot be set back by
@@ -45,7 +48,11 @@ class CheckedFile:
 
     rows: int  # data rows, good and bad, unreadable lines included
     skipped: int  # rows not used: the bad rows and the unreadable lines
+    bad: int  # the rows that broke a rule (the others of `skipped` were unreadable)
     bad_rows: frozenset[int]  # the row hash (`loading.row_hash_sql`) of each bad row
+    # The key hash (`loading.key_hash_sql`) of each bad row; None when a good row
+    # has the key of a bad one, or the file has no key.
+    bad_keys: frozenset[int] | None
 
 
 def file_signature(path: Path) -> str:
@@ -73,12 +80,16 @@ class CheckedFiles:
         entry = self._entries.get(str(export.resolve()))
         if not isinstance(entry, dict) or entry.get("signature") != signature:
             return None
-        rows, skipped, bad_rows = entry.get("rows"), entry.get("skipped"), entry.get("bad_rows")
-        if not isinstance(rows, int) or not isinstance(skipped, int):
+        rows, skipped, bad = entry.get("rows"), entry.get("skipped"), entry.get("bad")
+        bad_rows, bad_keys = entry.get("bad_rows"), entry.get("bad_keys")
+        if not (isinstance(rows, int) and isinstance(skipped, int) and isinstance(bad, int)):
             return None
-        if not isinstance(bad_rows, list) or not all(isinstance(h, int) for h in bad_rows):
+        if not isinstance(bad_rows, list) or not _hashes(bad_rows):
             return None
-        return CheckedFile(rows, skipped, frozenset(bad_rows))
+        if bad_keys is not None and not (isinstance(bad_keys, list) and _hashes(bad_keys)):
+            return None
+        keys = None if bad_keys is None else frozenset(bad_keys)
+        return CheckedFile(rows, skipped, bad, frozenset(bad_rows), keys)
 
     def remember(self, export: Path, signature: str, checked: CheckedFile) -> None:
         """Note what a full read of the file, as it was when `signature` was taken, found.
@@ -93,7 +104,9 @@ class CheckedFiles:
             "signature": signature,
             "rows": checked.rows,
             "skipped": checked.skipped,
+            "bad": checked.bad,
             "bad_rows": sorted(checked.bad_rows),
+            "bad_keys": None if checked.bad_keys is None else sorted(checked.bad_keys),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole, then renamed: a reader never sees half a file, even with two writers.
@@ -102,6 +115,10 @@ class CheckedFiles:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             json.dump({"rules": RULES_FINGERPRINT, "files": self._entries}, file, indent=1)
         temporary.replace(self.path)
+
+
+def _hashes(values: list[object]) -> bool:
+    return all(isinstance(value, int) for value in values)
 
 
 def default_memo_path() -> Path:

@@ -203,3 +203,48 @@ def test_a_trusted_file_replaced_after_opening_is_refused(tmp_path: Path) -> Non
     )
     # Read afresh, the new file is checked, not trusted: its duplicate is found.
     assert _count(folder, memo)[1] == 1
+
+
+def _bad_row_sharing_a_key(folder: Path) -> Path:
+    """Kari's first row has an impossible date; her second, the one used, is good."""
+    kari, ola = person("1980-05-17"), person("1985-03-01")
+    broken = dict(kari, foedselsdato="1980-02-30", fornavn="Broken")
+    return write_registry(folder, [broken, kari, ola], [krr(kari), krr(ola)])
+
+
+def _opened(folder: Path, memo: Path) -> tuple[bool, bool]:
+    registry = open_registry(folder, stream=True, checked_files=CheckedFiles(memo))
+    return registry.is_trusted(PERSONER), registry.skips_by_key(PERSONER)
+
+
+def test_a_bad_row_with_the_key_of_a_good_one_is_skipped_by_its_whole_text(
+    tmp_path: Path,
+) -> None:
+    folder, memo = _bad_row_sharing_a_key(tmp_path / "reg"), tmp_path / "memo.json"
+    assert _opened(folder, memo) == (False, False)
+    assert _count(folder, memo) == (2, 1, False)
+    # Known bad by key first: skipping by key skips Kari's good row too, which the
+    # count shows; the whole rows' hashes decide then, and from then on.
+    assert _opened(folder, memo) == (True, True)
+    assert _count(folder, memo) == (2, 1, True)
+    assert _opened(folder, memo) == (True, False)
+    warm, trusted = _warm(folder, memo, Age(18, None))
+    assert trusted
+    assert sorted(r.fornavn for r in warm.recipients) == ["Kari", "Kari"]
+    assert warm.funnel == _resolve(folder, Age(18, None), stream=False).funnel
+
+
+def test_registry_check_sees_a_bad_row_with_the_key_of_a_good_one(tmp_path: Path) -> None:
+    folder, memo = _bad_row_sharing_a_key(tmp_path / "reg"), tmp_path / "memo.json"
+    open_registry(folder, checked_files=CheckedFiles(memo))
+    assert _opened(folder, memo) == (True, False)
+    assert _count(folder, memo) == (2, 1, True)
+
+
+def test_bad_rows_are_skipped_by_key_when_no_good_row_shares_it(tmp_path: Path) -> None:
+    folder, memo = _registry(tmp_path / "reg", duplicates=False), tmp_path / "memo.json"
+    first, _ = _warm(folder, memo, Age(18, None))
+    assert _opened(folder, memo) == (True, True)
+    again, _ = _warm(folder, memo, Age(18, None))
+    assert again.funnel == first.funnel
+    assert _opened(folder, memo) == (True, True)
