@@ -146,6 +146,8 @@ def print_funnel(audience: Audience) -> None:
             f"{audience.skipped_rows:,} registry {rows} skipped because of data errors "
             "(proaktive registry check lists them)."
         )
+    else:
+        stdout.print("No registry rows were skipped.")
 
 
 def print_groups(by: str, groups: dict[str, int]) -> None:
