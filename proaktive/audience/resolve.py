@@ -197,12 +197,14 @@ def _scan(
     counts to take in the same pass. An identifier that occurs twice in a
     streamed file needs the file's order to settle (the first row wins), so
     then the file is materialized and the pass runs again. A file checked
-    before needs no counting at all: its good rows are simply filtered.
+    before is not checked again: its known bad rows are skipped by their hashes.
     """
     con = registry.connection
     source = registry.rows_sql(export)
     columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
-    if registry.is_trusted(export) and not extra and not registry.skips_by_key(export):
+    # A clean file checked before needs no counting at all; one with known bad
+    # rows is counted, to confirm that exactly those were skipped.
+    if registry.is_trusted(export) and not extra and not registry.knows_bad_rows(export):
         selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
         with registry.reading(export):
             con.execute(
@@ -241,7 +243,7 @@ def _scan(
     again = counts["duplicates"] > 0
     if again:
         registry.materialize(export)
-    elif registry.skips_by_key(export):
+    elif registry.is_trusted(export):
         again = not registry.confirm_bad_count(export, counts["bad"])
     if again:
         return _scan(

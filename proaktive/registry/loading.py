@@ -34,6 +34,7 @@ from proaktive.registry.exports import (
     ExportFile,
 )
 from proaktive.registry.memo import CheckedFile, CheckedFiles, file_signature
+from proaktive.registry.row_hashes import KnownBadRows, content_salt, key_hash_sql, row_hash_sql
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -60,6 +61,7 @@ class FileReport:
     columns: tuple[str, ...] = ()  # the spec's columns that the file has
     signature: str = ""  # size, times and inode when it was opened (memo.file_signature)
     header: tuple[str, ...] = ()  # the file's columns, in its order
+    salt: str = ""  # keys the hashes of its bad rows (row_hashes.content_salt)
 
 
 class Registry:
@@ -89,6 +91,7 @@ class Registry:
         self._streamed = streamed
         self._checked_files = checked_files or CheckedFiles(None)
         self._known: dict[str, CheckedFile] = {}  # the streamed files checked before
+        self._known_bad: dict[str, KnownBadRows] = {}
 
     @property
     def errors(self) -> tuple[DataError, ...]:
@@ -124,7 +127,8 @@ class Registry:
         """SQL for the file's rows with typed columns and `_ok` (false: the row breaks a rule).
 
         A materialized file has only good rows; a streamed one has every row, and
-        `_bad_row`: the row's hash (`row_hash_sql`) when it breaks a rule.
+        `_bad_row` and `_bad_key`: the hashes of the row and its key
+        (`row_hashes`) when it breaks a rule.
         """
         if not self.is_streamed(export):
             return (
@@ -134,46 +138,64 @@ class Registry:
         report = self.files[export.name]
         raw = _raw_select(export, report.path, report.columns, report.header)
         known = self._known.get(export.name)
+        row_hash, key_hash = row_hash_sql(export, report.salt), key_hash_sql(export, report.salt)
         # A file checked before needs no hashes of its bad rows: they are known.
         bad_row = bad_key = "NULL::UBIGINT"
         if known is None:
             ok = f"({RULES[export.name]}) IS NULL"
-            bad_row = f"CASE WHEN _ok THEN NULL ELSE {row_hash_sql(export)} END"
-            bad_key = f"CASE WHEN _ok THEN NULL ELSE {key_hash_sql(export)} END"
+            bad_row = f"CASE WHEN _ok THEN NULL ELSE {row_hash} END"
+            bad_key = f"CASE WHEN _ok THEN NULL ELSE {key_hash} END"
         elif not known.bad:
             ok = "true"  # and the reader parses only the columns that the query reads
         elif self.skips_by_key(export):
-            ok = f"{key_hash_sql(export)} NOT IN (SELECT hash FROM {_bad_keys_table(export)})"
+            ok = f"{key_hash} NOT IN (SELECT hash FROM {self._known_bad[export.name].keys_table})"
         else:
-            ok = f"{row_hash_sql(export)} NOT IN (SELECT hash FROM {_bad_rows_table(export)})"
+            ok = f"{row_hash} NOT IN (SELECT hash FROM {self._known_bad[export.name].rows_table})"
         return f"""(SELECT {_typed_select(export)}, _ok, {bad_row} AS _bad_row,
                 {bad_key} AS _bad_key
             FROM (SELECT *, {ok} AS _ok FROM ({raw})))"""
+
+    def knows_bad_rows(self, export: ExportFile) -> bool:
+        """A file checked before that has bad rows: a query over it must count them."""
+        known = self._known.get(export.name)
+        return known is not None and known.bad > 0
 
     def skips_by_key(self, export: ExportFile) -> bool:
         """A file checked before whose bad rows are skipped by their keys' hashes.
 
         That reads only the key column, but is right only while no good row has
-        the key of a bad one: the query must count the skipped rows and
-        `confirm_bad_count`.
+        the key of a bad one, which `confirm_bad_count` finds out.
         """
         known = self._known.get(export.name)
         return known is not None and known.bad > 0 and known.bad_keys is not None
 
     def confirm_bad_count(self, export: ExportFile, bad: int) -> bool:
-        """After a query that skipped by key: did it skip the known bad rows, and only them?
+        """After a query over a file checked before: did it skip the known bad rows only?
 
-        When not, a good row has the key of a bad one: from now on (and in the
-        memo) the whole rows' hashes decide, and the query must run again.
+        When not, and it skipped by key, a good row has the key of a bad one:
+        from now on (and in the memo) the whole rows' hashes decide. Else the
+        memo is wrong (edited by hand, say): it is forgotten and the file is
+        checked in full. Either way the query must run again.
         """
         known = self._known[export.name]
         if bad == known.bad:
             return True
-        by_rows = dataclasses.replace(known, bad_keys=None)
-        self._known[export.name] = by_rows
         report = self.files[export.name]
-        self._checked_files.remember(report.path, report.signature, by_rows)
+        if self.skips_by_key(export):
+            by_rows = dataclasses.replace(known, bad_keys=None)
+            self._known[export.name] = by_rows
+            self._checked_files.remember(report.path, report.signature, by_rows)
+        else:
+            del self._known[export.name]
+            self._checked_files.forget(report.path)
+            self.files[export.name] = dataclasses.replace(report, rows=0, skipped=0)
         return False
+
+    def _know(self, export: ExportFile, checked: CheckedFile) -> None:
+        self._known[export.name] = checked
+        self._known_bad[export.name] = KnownBadRows(
+            self.connection, export, checked.bad_rows, checked.bad_keys
+        )
 
     def record_scan(
         self,
@@ -204,8 +226,7 @@ class Registry:
             )
             self._checked_files.remember(report.path, report.signature, checked)
             # A second query over the file in this command needs no check either.
-            self._known[export.name] = checked
-            _create_known_bad_tables(self.connection, export, checked)
+            self._know(export, checked)
 
     @contextlib.contextmanager
     def reading(self, export: ExportFile) -> Iterator[None]:
@@ -297,10 +318,12 @@ def open_registry(
                 )
             registry.files[export.name] = FileReport(export, path, shown_as, False, 0, 0)
             continue
+        signature = file_signature(path)  # before any read: see Registry.confirm_unchanged
         header = _read_header(export, path, shown_as)
         columns = tuple(c for c in export.columns if c in header)
-        signature = file_signature(path)  # before any read: see Registry.confirm_unchanged
         known = registry._checked_files.known(path, signature) if stream else None
+        if known is not None and known.bad_keys is not None and not export.key:
+            known = None  # a file without a key has no key hashes: the entry is wrong
         registry.files[export.name] = FileReport(
             export,
             path,
@@ -311,11 +334,11 @@ def open_registry(
             columns,
             signature,
             tuple(header),
+            content_salt(path),
         )
         registry._streamed.add(export.name)
         if known is not None:
-            registry._known[export.name] = known
-            _create_known_bad_tables(con, export, known)
+            registry._know(export, known)
         if not stream:
             registry.materialize(export)
     for export in EXPORT_FILES:  # kept until now: krr's check reads raw_personer
@@ -402,39 +425,6 @@ def _raw_select(
                       quote='"', escape='"', auto_detect=false, columns={{{declared}}},
                       store_rejects=true, rejects_table='rejects_{table}',
                       rejects_scan='rejects_{table}_scan')"""
-
-
-def row_hash_sql(export: ExportFile) -> str:
-    """SQL for a 64-bit hash of a raw row's text (over `_raw_select`'s columns).
-
-    The checked-files memo knows a file's bad rows by it.
-    """
-    return f"hash({', '.join(quote(c) for c in export.columns)})"
-
-
-def key_hash_sql(export: ExportFile) -> str:
-    """SQL for a 64-bit hash of a raw row's key (NULL for a file without a key)."""
-    return f"hash({quote(export.key)})" if export.key else "NULL::UBIGINT"
-
-
-def _bad_rows_table(export: ExportFile) -> str:
-    return f"known_bad_rows_{_table(export)}"
-
-
-def _bad_keys_table(export: ExportFile) -> str:
-    return f"known_bad_keys_{_table(export)}"
-
-
-def _create_known_bad_tables(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, known: CheckedFile
-) -> None:
-    for table, hashes in (
-        (_bad_rows_table(export), known.bad_rows),
-        (_bad_keys_table(export), known.bad_keys or frozenset()),
-    ):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (hash UBIGINT PRIMARY KEY)")
-        if hashes:
-            con.execute(f"INSERT INTO {table} SELECT unnest($1::UBIGINT[])", [sorted(hashes)])
 
 
 def _sql_string(text: str) -> str:
@@ -535,7 +525,8 @@ def _checked_file(
     found = con.execute(
         f"""WITH hashed AS (
             SELECT _problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}' AS bad,
-                {row_hash_sql(export)} AS row_hash, {key_hash_sql(export)} AS key_hash
+                {row_hash_sql(export, loaded.salt)} AS row_hash,
+                {key_hash_sql(export, loaded.salt)} AS key_hash
             FROM {raw}
         )
         SELECT (SELECT coalesce(list(DISTINCT row_hash), []) FROM hashed WHERE bad),

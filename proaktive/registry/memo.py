@@ -3,22 +3,25 @@
 Checking every rule on every row costs more than reading the file. An export
 is written once by the integration job and then read by many commands, so the
 first command that reads a file in full notes here what it found: the row
-counts, and which rows broke a rule, each as a 64-bit hash of its text and one
-of its key (its identifier). Later commands read the same, unchanged file
-without checking its rows again: a row whose key hashes to one of the bad rows'
-is skipped, every other row is good. That needs only the key column, so it costs
-little; when a good row shares its key with a bad one, the count of skipped rows
-shows it, and the whole rows' hashes decide instead. A rule decides from a row's
-text alone, so rows with equal text get the same verdict; a file in which a
-good and a bad row have the same text (a repeated row, where the first wins) is
-not remembered.
+counts, and which rows broke a rule, each by a hash of its text and one of its
+key (the identifier), both keyed with a secret from the file itself
+(`row_hashes`). Later commands read the same, unchanged file without checking
+its rows again: a row whose key hashes to one of the bad rows' is skipped, every
+other row is good. That needs only the key column, so it costs little; every
+such query counts the rows it skipped, and when a good row shares its key with a
+bad one, the count shows it and the whole rows' hashes decide instead. When the
+count is wrong even so, the entry is forgotten and the file checked in full. A
+rule decides from a row's text alone, so rows with equal text get the same
+verdict; a file in which a good and a bad row have the same text (a repeated
+row, where the first wins) is not remembered.
 
 "Unchanged" is the file's size, modification and change times (nanoseconds)
-and inode: a rewrite changes them, and the change time cannot be set back by
-any tool. A change to the rules themselves, or to DuckDB (whose `hash` the
-row hashes are), changes `RULES_FINGERPRINT`, which forgets every entry. The
-memo holds no personal data: paths, stat numbers, row counts, and hashes from
-which no row can be read back.
+and inode, taken before the file is first read: a rewrite changes them, and the
+change time cannot be set back by any tool. A change to the rules, the export
+formats, the memo's own format or DuckDB changes `RULES_FINGERPRINT`, which
+forgets every entry. The memo holds no personal data: paths, stat numbers, row
+counts, and keyed hashes that cannot be traced back, or checked against a
+guess, without the export itself.
 """
 
 from __future__ import annotations
@@ -31,10 +34,17 @@ from pathlib import Path
 
 import duckdb
 
+from proaktive.registry.exports import EXPORT_FILES
 from proaktive.registry.rules import RULES, TYPED_COLUMNS
 
+# Raise it when what a check finds, or how rows are read or hashed, changes in a
+# way that RULES and TYPED_COLUMNS do not show.
+MEMO_FORMAT = 2
+_FORMATS = [(e.name, e.separator, e.columns, e.key) for e in EXPORT_FILES]
 RULES_FINGERPRINT = hashlib.sha256(
-    json.dumps([RULES, TYPED_COLUMNS, duckdb.__version__], sort_keys=True).encode("utf-8")
+    json.dumps(
+        [MEMO_FORMAT, RULES, TYPED_COLUMNS, _FORMATS, duckdb.__version__], sort_keys=True
+    ).encode("utf-8")
 ).hexdigest()[:16]
 
 # A file with more bad rows than this is checked on every read: it is broken
@@ -80,16 +90,23 @@ class CheckedFiles:
         entry = self._entries.get(str(export.resolve()))
         if not isinstance(entry, dict) or entry.get("signature") != signature:
             return None
-        rows, skipped, bad = entry.get("rows"), entry.get("skipped"), entry.get("bad")
-        bad_rows, bad_keys = entry.get("bad_rows"), entry.get("bad_keys")
-        if not (isinstance(rows, int) and isinstance(skipped, int) and isinstance(bad, int)):
+        rows, skipped, bad = (_count(entry.get(name)) for name in ("rows", "skipped", "bad"))
+        bad_rows, bad_keys = _hashes(entry.get("bad_rows")), _hashes(entry.get("bad_keys"))
+        # An entry that does not add up (edited by hand, say) only costs a check.
+        if rows is None or skipped is None or bad is None or bad_rows is None:
             return None
-        if not isinstance(bad_rows, list) or not _hashes(bad_rows):
+        if not bad <= skipped <= rows or (bad == 0) != (not bad_rows) or len(bad_rows) > bad:
             return None
-        if bad_keys is not None and not (isinstance(bad_keys, list) and _hashes(bad_keys)):
+        if entry.get("bad_keys") is not None and (
+            bad_keys is None or (bad == 0) != (not bad_keys) or len(bad_keys) > bad
+        ):
             return None
-        keys = None if bad_keys is None else frozenset(bad_keys)
-        return CheckedFile(rows, skipped, bad, frozenset(bad_rows), keys)
+        return CheckedFile(rows, skipped, bad, bad_rows, bad_keys)
+
+    def forget(self, export: Path) -> None:
+        """Drop what the memo says of the file: it will be checked in full."""
+        if self._entries.pop(str(export.resolve()), None) is not None:
+            self._write()
 
     def remember(self, export: Path, signature: str, checked: CheckedFile) -> None:
         """Note what a full read of the file, as it was when `signature` was taken, found.
@@ -108,6 +125,11 @@ class CheckedFiles:
             "bad_rows": sorted(checked.bad_rows),
             "bad_keys": None if checked.bad_keys is None else sorted(checked.bad_keys),
         }
+        self._write()
+
+    def _write(self) -> None:
+        if self.path is None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole, then renamed: a reader never sees half a file, even with two writers.
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -117,8 +139,21 @@ class CheckedFiles:
         temporary.replace(self.path)
 
 
-def _hashes(values: list[object]) -> bool:
-    return all(isinstance(value, int) for value in values)
+def _count(value: object) -> int | None:
+    """A count from the memo, or None when it is not one (bool is an int in Python)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _hashes(values: object) -> frozenset[int] | None:
+    """64-bit hashes from the memo, or None when the value is not a list of them."""
+    if not isinstance(values, list):
+        return None
+    hashes = [_count(value) for value in values]
+    if any(h is None or h >= 1 << 64 for h in hashes):
+        return None
+    return frozenset(h for h in hashes if h is not None)
 
 
 def default_memo_path() -> Path:

@@ -4,9 +4,12 @@ full, ordered read gives: the same funnel, the same recipients, the same skipped
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 from builders import krr, make_campaign, person, write_registry
 
@@ -248,3 +251,91 @@ def test_bad_rows_are_skipped_by_key_when_no_good_row_shares_it(tmp_path: Path) 
     again, _ = _warm(folder, memo, Age(18, None))
     assert again.funnel == first.funnel
     assert _opened(folder, memo) == (True, True)
+
+
+def _edit_memo(memo: Path, change: Callable[[dict[str, object]], None]) -> None:
+    stored = json.loads(memo.read_text(encoding="utf-8"))
+    for entry in stored["files"].values():
+        change(entry)
+    memo.write_text(json.dumps(stored), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda entry: entry.update(bad=0),  # bad rows listed, yet none counted
+        lambda entry: entry.update(bad_rows=[], bad_keys=None),  # bad rows, no hashes
+        lambda entry: entry.update(bad=True),  # not a count
+        lambda entry: entry.update(skipped=-3),
+        lambda entry: entry.update(bad_rows=[-1]),  # not a 64-bit hash
+        lambda entry: entry.update(bad_keys=[2**64]),
+        lambda entry: entry.update(bad_keys=[12345]),  # a hash of no row: the count shows it
+        lambda entry: entry.update(bad_rows=[12345], bad_keys=None),
+        lambda entry: entry.update(rows="many"),
+    ],
+)
+def test_a_wrong_memo_entry_only_costs_a_check(
+    tmp_path: Path, change: Callable[[dict[str, object]], None]
+) -> None:
+    folder, memo = _registry(tmp_path / "reg", duplicates=False), tmp_path / "memo.json"
+    full = _resolve(folder, Age(18, None), stream=False)
+    _warm(folder, memo, Age(18, None))
+    _edit_memo(memo, change)
+    for _ in range(2):  # the wrong entry is found out, and then replaced
+        audience, _ = _warm(folder, memo, Age(18, None))
+        assert audience.funnel == full.funnel
+        assert audience.skipped_rows == full.skipped_rows
+    assert _opened(folder, memo)[0]
+
+
+def test_the_memo_cannot_be_checked_against_guessed_identifiers(tmp_path: Path) -> None:
+    """Identifiers are few enough to try them all: their hashes are keyed with the file."""
+    kari, ola = person("1980-05-17"), person("1985-03-01")
+    broken = person("1971-01-01", foedselsdato="1971-02-30")
+    hashes = []
+    for name, others in (("a", [kari]), ("b", [ola])):
+        folder = write_registry(tmp_path / name, [*others, broken], [])
+        memo = tmp_path / f"{name}.json"
+        _count(folder, memo)
+        entry = next(
+            e
+            for path, e in json.loads(memo.read_text(encoding="utf-8"))["files"].items()
+            if path.endswith("personer.csv")
+        )
+        hashes.append((entry["bad_rows"], entry["bad_keys"]))
+    # The same bad row, in two files that differ elsewhere: nothing in common.
+    (rows_a, keys_a), (rows_b, keys_b) = hashes
+    assert len(keys_a) == len(rows_a) == 1
+    assert not set(keys_a) & set(keys_b)
+    assert not set(rows_a) & set(rows_b)
+    identifier = str(broken["personidentifikator"])
+    unkeyed = duckdb.execute(
+        "SELECT hash($1), md5_number_lower($1), hash($1, NULL)", [identifier]
+    ).fetchone()
+    assert unkeyed is not None
+    assert not set(unkeyed) & set(keys_a)
+
+
+def test_two_registries_on_one_connection_keep_their_own_bad_rows(tmp_path: Path) -> None:
+    connection = duckdb.connect()
+    audiences = []
+    for name in ("a", "b"):
+        kari = person("1980-05-17", fornavn=f"Kari-{name}")
+        bad = person("1971-01-01", foedselsdato="1971-02-30", fornavn=f"Bad-{name}")
+        folder = write_registry(tmp_path / name, [kari, bad], [krr(kari), krr(bad)])
+        memo = tmp_path / f"{name}.json"
+        _count(folder, memo)
+        registry = open_registry(
+            folder, stream=True, checked_files=CheckedFiles(memo), connection=connection
+        )
+        audiences.append(registry)
+    for registry, name in zip(audiences, ("a", "b"), strict=True):
+        audience = resolve(
+            make_campaign(Age(18, None)),
+            registry,
+            as_of=AS_OF,
+            policy=ContactPolicy(None),
+            fetch=None,
+        )
+        assert [r.fornavn for r in audience.recipients] == [f"Kari-{name}"]
+        assert audience.skipped_rows == 1
