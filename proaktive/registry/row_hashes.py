@@ -36,8 +36,9 @@ def content_salt(path: Path) -> str:
 def row_hash_sql(export: ExportFile, salt: str) -> str:
     """SQL for a 64-bit keyed one-way hash of a raw row's text (over `_raw_select`'s columns).
 
-    Values are separated by a unit separator, and an empty value is marked by a
-    record separator, so that no two different rows are the same text.
+    Values are joined by a unit separator, and an empty value is marked by a
+    record separator, so that two different rows give different texts (unless
+    their values hold those control characters, and then the count shows it).
     """
     values = ", ".join(f"coalesce({quote(c)}, chr(30))" for c in export.columns)
     return f"md5_number_lower(concat_ws(chr(31), '{salt}', {values}))"
