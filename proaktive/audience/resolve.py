@@ -229,14 +229,13 @@ def _scan(
             f"""CREATE OR REPLACE TEMP TABLE scan_{into} AS
             SELECT count(*) AS rows, count(*) FILTER (WHERE NOT {alias}._ok) AS bad,
                 {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
-                list({alias}._bad_row) FILTER (WHERE NOT {alias}._ok) AS bad_rows,
-                list({alias}._bad_key) FILTER (WHERE NOT {alias}._ok) AS bad_keys,
+                list({alias}._bad) FILTER (WHERE NOT {alias}._ok) AS bad_hashes,
                 list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
             FROM {source} {alias} {join}"""
         )
     if registry.is_streamed(export):
         registry.confirm_unchanged(export)
-    counted = con.execute(f"SELECT * EXCLUDE (kept, bad_rows, bad_keys) FROM scan_{into}")
+    counted = con.execute(f"SELECT * EXCLUDE (kept, bad_hashes) FROM scan_{into}")
     names = [d[0] for d in counted.description]
     values = counted.fetchone() or ()
     counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
@@ -258,15 +257,9 @@ def _scan(
             columns=columns,
         )
     if registry.is_streamed(export) and export.name not in scanned:
-        bad_rows, bad_keys = con.execute(
-            f"SELECT bad_rows, bad_keys FROM scan_{into}"
-        ).fetchone() or ([], [])
+        (bad_hashes,) = con.execute(f"SELECT bad_hashes FROM scan_{into}").fetchone() or ([],)
         registry.record_scan(
-            export,
-            rows=counts["rows"],
-            bad=counts["bad"],
-            bad_rows=bad_rows or [],
-            bad_keys=bad_keys or [],
+            export, rows=counts["rows"], bad=counts["bad"], bad_hashes=bad_hashes or []
         )
     scanned.add(export.name)
     # A view: unnesting the kept rows again is cheaper than copying them into a table.

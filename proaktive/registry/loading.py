@@ -34,7 +34,7 @@ from proaktive.registry.exports import (
     ExportFile,
 )
 from proaktive.registry.memo import CheckedFile, CheckedFiles, file_signature
-from proaktive.registry.row_hashes import KnownBadRows, content_salt, key_hash_sql, row_hash_sql
+from proaktive.registry.row_hashes import BadRows, KnownBadRows, bad_row_sql, content_salt
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -127,32 +127,23 @@ class Registry:
         """SQL for the file's rows with typed columns and `_ok` (false: the row breaks a rule).
 
         A materialized file has only good rows; a streamed one has every row, and
-        `_bad_row` and `_bad_key`: the hashes of the row and its key
-        (`row_hashes`) when it breaks a rule.
+        `_bad`: what the memo keeps of a row that breaks a rule (`bad_row_sql`).
         """
         if not self.is_streamed(export):
-            return (
-                f"(SELECT *, true AS _ok, NULL::UBIGINT AS _bad_row, NULL::UBIGINT AS _bad_key "
-                f"FROM {_table(export)})"
-            )
+            return f"(SELECT *, true AS _ok, NULL::UBIGINT[] AS _bad FROM {_table(export)})"
         report = self.files[export.name]
         raw = _raw_select(export, report.path, report.columns, report.header)
         known = self._known.get(export.name)
-        row_hash, key_hash = row_hash_sql(export, report.salt), key_hash_sql(export, report.salt)
         # A file checked before needs no hashes of its bad rows: they are known.
-        bad_row = bad_key = "NULL::UBIGINT"
+        bad = "NULL::UBIGINT[]"
         if known is None:
             ok = f"({RULES[export.name]}) IS NULL"
-            bad_row = f"CASE WHEN _ok THEN NULL ELSE {row_hash} END"
-            bad_key = f"CASE WHEN _ok THEN NULL ELSE {key_hash} END"
+            bad = f"CASE WHEN _ok THEN NULL ELSE {bad_row_sql(export, report.salt)} END"
         elif not known.bad:
             ok = "true"  # and the reader parses only the columns that the query reads
-        elif self.skips_by_key(export):
-            ok = f"{key_hash} NOT IN (SELECT hash FROM {self._known_bad[export.name].keys_table})"
         else:
-            ok = f"{row_hash} NOT IN (SELECT hash FROM {self._known_bad[export.name].rows_table})"
-        return f"""(SELECT {_typed_select(export)}, _ok, {bad_row} AS _bad_row,
-                {bad_key} AS _bad_key
+            ok = self._known_bad[export.name].good_sql(by_key=self.skips_by_key(export))
+        return f"""(SELECT {_typed_select(export)}, _ok, {bad} AS _bad
             FROM (SELECT *, {ok} AS _ok FROM ({raw})))"""
 
     def knows_bad_rows(self, export: ExportFile) -> bool:
@@ -193,9 +184,9 @@ class Registry:
 
     def _know(self, export: ExportFile, checked: CheckedFile) -> None:
         self._known[export.name] = checked
-        self._known_bad[export.name] = KnownBadRows(
-            self.connection, export, checked.bad_rows, checked.bad_keys
-        )
+        hashes = BadRows(checked.bad_rows, checked.bad_keys, checked.bad_buckets)
+        salt = self.files[export.name].salt
+        self._known_bad[export.name] = KnownBadRows(self.connection, export, salt, hashes)
 
     def record_scan(
         self,
@@ -203,14 +194,13 @@ class Registry:
         *,
         rows: int,
         bad: int,
-        bad_rows: Sequence[int],
-        bad_keys: Sequence[int | None],
+        bad_hashes: Sequence[Sequence[int | None]],
     ) -> None:
         """Count what a full query over a streamed file found (call it once per file).
 
         `bad` must count every row that breaks a rule, duplicates included, and
-        `bad_rows` and `bad_keys` hold their `_bad_row` and `_bad_key` hashes
-        when the file had no duplicates (those need the file's order: `materialize`).
+        `bad_hashes` hold their `_bad` values when the file had no duplicates
+        (those need the file's order: `materialize`).
         """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
@@ -219,10 +209,15 @@ class Registry:
         self.files[export.name] = dataclasses.replace(
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
-        if not self.is_trusted(export) and bad == len(bad_rows):
-            keys = frozenset(k for k in bad_keys if k is not None) if export.key else None
+        if not self.is_trusted(export) and bad == len(bad_hashes):
+            hashes = BadRows.of(export, bad_hashes)
             checked = CheckedFile(
-                rows + len(rejected), bad + len(rejected), bad, frozenset(bad_rows), keys
+                rows + len(rejected),
+                bad + len(rejected),
+                bad,
+                hashes.rows,
+                hashes.keys,
+                hashes.buckets,
             )
             self._checked_files.remember(report.path, report.signature, checked)
             # A second query over the file in this command needs no check either.
@@ -522,30 +517,28 @@ def _checked_file(
     rejected: int,
 ) -> CheckedFile | None:
     # A KRR row without a person is not a skipped row (see WITHOUT_PERSON).
+    bad = f"_problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}'"
+    text = f"hash({', '.join(quote(c) for c in export.columns)})"  # only to compare here
+    key = quote(export.key) if export.key else "NULL"
     found = con.execute(
-        f"""WITH hashed AS (
-            SELECT _problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}' AS bad,
-                {row_hash_sql(export, loaded.salt)} AS row_hash,
-                {key_hash_sql(export, loaded.salt)} AS key_hash
-            FROM {raw}
-        )
-        SELECT (SELECT coalesce(list(DISTINCT row_hash), []) FROM hashed WHERE bad),
-            (SELECT coalesce(list(DISTINCT key_hash), []) FROM hashed WHERE bad),
-            (SELECT count(*) FROM hashed WHERE NOT bad
-                AND row_hash IN (SELECT row_hash FROM hashed WHERE bad)),
-            (SELECT count(*) FROM hashed WHERE NOT bad
-                AND key_hash IN (SELECT key_hash FROM hashed WHERE bad))"""
+        f"""SELECT
+            (SELECT coalesce(list({bad_row_sql(export, loaded.salt)}), []) FROM {raw} WHERE {bad}),
+            (SELECT count(*) FROM {raw} WHERE NOT ({bad})
+                AND {text} IN (SELECT {text} FROM {raw} WHERE {bad})),
+            (SELECT count(*) FROM {raw} WHERE NOT ({bad})
+                AND {key} IN (SELECT {key} FROM {raw} WHERE {bad}))"""
     ).fetchone()
-    bad_rows, bad_keys, rows_shared, keys_shared = found or ([], [], 0, 0)
+    bad_hashes, rows_shared, keys_shared = found or ([], 0, 0)
     if rows_shared:
         return None
-    keys = frozenset(int(k) for k in bad_keys if k is not None)
+    hashes = BadRows.of(export, bad_hashes)
     return CheckedFile(
         loaded.rows,
         loaded.skipped,
         loaded.skipped - rejected,
-        frozenset(int(row_hash) for row_hash in bad_rows),
-        keys if export.key and not keys_shared else None,
+        hashes.rows,
+        None if keys_shared else hashes.keys,
+        hashes.buckets,
     )
 
 

@@ -35,11 +35,12 @@ from pathlib import Path
 import duckdb
 
 from proaktive.registry.exports import EXPORT_FILES
+from proaktive.registry.row_hashes import BUCKET_BITS
 from proaktive.registry.rules import RULES, TYPED_COLUMNS
 
 # Raise it when what a check finds, or how rows are read or hashed, changes in a
 # way that RULES and TYPED_COLUMNS do not show.
-MEMO_FORMAT = 2
+MEMO_FORMAT = 3
 _FORMATS = [(e.name, e.separator, e.columns, e.key) for e in EXPORT_FILES]
 RULES_FINGERPRINT = hashlib.sha256(
     json.dumps(
@@ -49,7 +50,7 @@ RULES_FINGERPRINT = hashlib.sha256(
 
 # A file with more bad rows than this is checked on every read: it is broken
 # enough that somebody should fix the export, and the memo stays small.
-MOST_BAD_ROWS_REMEMBERED = 100_000
+MOST_BAD_ROWS_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,11 @@ class CheckedFile:
     rows: int  # data rows, good and bad, unreadable lines included
     skipped: int  # rows not used: the bad rows and the unreadable lines
     bad: int  # the rows that broke a rule (the others of `skipped` were unreadable)
-    bad_rows: frozenset[int]  # the row hash (`loading.row_hash_sql`) of each bad row
-    # The key hash (`loading.key_hash_sql`) of each bad row; None when a good row
-    # has the key of a bad one, or the file has no key.
+    bad_rows: frozenset[int]  # the row hash (`row_hashes.row_hash_sql`) of each bad row
+    # The key hash (`row_hashes.key_hash_sql`) of each bad row; None when a good
+    # row has the key of a bad one, or the file has no key.
     bad_keys: frozenset[int] | None
+    bad_buckets: frozenset[int]  # the bucket (`row_hashes.bucket_sql`) of each bad row
 
 
 def file_signature(path: Path) -> str:
@@ -92,16 +94,17 @@ class CheckedFiles:
             return None
         rows, skipped, bad = (_count(entry.get(name)) for name in ("rows", "skipped", "bad"))
         bad_rows, bad_keys = _hashes(entry.get("bad_rows")), _hashes(entry.get("bad_keys"))
+        buckets = _hashes(entry.get("bad_buckets"), bits=BUCKET_BITS)
         # An entry that does not add up (edited by hand, say) only costs a check.
-        if rows is None or skipped is None or bad is None or bad_rows is None:
+        if rows is None or skipped is None or bad is None:
             return None
-        if not bad <= skipped <= rows or (bad == 0) != (not bad_rows) or len(bad_rows) > bad:
+        if bad_rows is None or buckets is None or not bad <= skipped <= rows:
             return None
-        if entry.get("bad_keys") is not None and (
-            bad_keys is None or (bad == 0) != (not bad_keys) or len(bad_keys) > bad
-        ):
+        listed = [bad_rows, buckets, *([bad_keys] if entry.get("bad_keys") is not None else [])]
+        # Hashes exactly when there are bad rows, and no more of them than bad rows.
+        if any(h is None or (bad == 0) != (not h) or len(h) > bad for h in listed):
             return None
-        return CheckedFile(rows, skipped, bad, bad_rows, bad_keys)
+        return CheckedFile(rows, skipped, bad, bad_rows, bad_keys, buckets)
 
     def forget(self, export: Path) -> None:
         """Drop what the memo says of the file: it will be checked in full."""
@@ -124,6 +127,7 @@ class CheckedFiles:
             "bad": checked.bad,
             "bad_rows": sorted(checked.bad_rows),
             "bad_keys": None if checked.bad_keys is None else sorted(checked.bad_keys),
+            "bad_buckets": sorted(checked.bad_buckets),
         }
         self._write()
 
@@ -146,12 +150,12 @@ def _count(value: object) -> int | None:
     return None
 
 
-def _hashes(values: object) -> frozenset[int] | None:
-    """64-bit hashes from the memo, or None when the value is not a list of them."""
+def _hashes(values: object, bits: int = 64) -> frozenset[int] | None:
+    """Hashes from the memo, or None when the value is not a list of them."""
     if not isinstance(values, list):
         return None
     hashes = [_count(value) for value in values]
-    if any(h is None or h >= 1 << 64 for h in hashes):
+    if any(h is None or h >= 1 << bits for h in hashes):
         return None
     return frozenset(h for h in hashes if h is not None)
 

@@ -1,21 +1,31 @@
 """Hashes by which the checked-files memo knows a file's bad rows, without their data.
 
-A bad row is known by two hashes: one of its whole text and one of its key (the
-identifier). Both are keyed with a *salt* taken from the file's own first bytes
-(its header and first rows, which only someone holding the export knows), so a
-hash in the memo can neither be traced back nor checked against a guess without
-the export itself. That matters most for the key: identifiers are a small,
-listable set, so an unkeyed hash of one could be found by trying them all. Both
-hashes are therefore MD5 over the salt and the text (a keyed one-way function),
-not DuckDB's faster `hash`, whose way of combining values would let the salt be
-worked out. 64 of MD5's bits are kept: a collision can only make a good row look
-bad, which the count of skipped rows then shows (see `Registry.confirm_bad_count`).
+A bad row is known by three values, all keyed with a *salt* taken from the
+file's own first bytes (its header and first rows, which only someone holding
+the export knows), so that none can be traced back, or checked against a
+guess, without the export itself. That matters most for the key: identifiers
+are a small, listable set, so an unkeyed hash of one could be found by trying
+them all.
+
+- the *row hash* and the *key hash*: 64 bits of MD5 over the salt and the row's
+  text or its key (the identifier). MD5 over a secret prefix is a one-way keyed
+  function; DuckDB's fast `hash` is not, as its way of combining values would
+  let the salt be worked out from enough rows.
+- the *bucket*: 20 bits of DuckDB's `hash` over the salt and the key, fast
+  enough for every row. 20 bits are fewer than an identifier holds, so the
+  buckets say nothing of the salt, and through it of anyone; they only pick the
+  few rows ("suspects") for which the costly MD5 is worked out.
+
+A collision can only make a good row look bad, which the count of skipped rows
+then shows (see `Registry.confirm_bad_count`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -24,6 +34,7 @@ from proaktive.registry.exports import ExportFile
 from proaktive.registry.rules import quote
 
 SALT_BYTES = 1 << 16
+BUCKET_BITS = 20
 _tables = itertools.count(1)  # table names of their own for every registry opened
 
 
@@ -51,21 +62,67 @@ def key_hash_sql(export: ExportFile, salt: str) -> str:
     return f"md5_number_lower(concat('{salt}', {quote(export.key)}))"
 
 
+def bucket_sql(export: ExportFile, salt: str) -> str:
+    """SQL for a row's 20-bit bucket: of its key, or of its text when the file has no key."""
+    hashed = [export.key] if export.key else list(export.columns)
+    return f"(hash('{salt}', {', '.join(quote(c) for c in hashed)}) >> {64 - BUCKET_BITS})"
+
+
+def bad_row_sql(export: ExportFile, salt: str) -> str:
+    """SQL for what the memo keeps of a bad row: [row hash, key hash, bucket]."""
+    return (
+        f"[{row_hash_sql(export, salt)}, {key_hash_sql(export, salt)}, {bucket_sql(export, salt)}]"
+    )
+
+
+@dataclass(frozen=True)
+class BadRows:
+    """The hashes of a file's bad rows, as the memo keeps them."""
+
+    rows: frozenset[int]
+    keys: frozenset[int] | None  # None: the file has no key
+    buckets: frozenset[int]
+
+    @classmethod
+    def of(cls, export: ExportFile, hashes: Iterable[Sequence[int | None]]) -> BadRows:
+        """From `bad_row_sql` values."""
+        found = list(hashes)
+        return cls(
+            frozenset(int(h[0]) for h in found if h[0] is not None),
+            frozenset(int(h[1]) for h in found if h[1] is not None) if export.key else None,
+            frozenset(int(h[2]) for h in found if h[2] is not None),
+        )
+
+
 class KnownBadRows:
-    """Temporary tables of the hashes of one file's known bad rows, for `NOT IN` tests."""
+    """SQL that tells a file's known bad rows from its good ones, by their hashes."""
 
     def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        export: ExportFile,
-        bad_rows: frozenset[int],
-        bad_keys: frozenset[int] | None,
+        self, con: duckdb.DuckDBPyConnection, export: ExportFile, salt: str, bad: BadRows
     ) -> None:
-        number = next(_tables)
-        name = export.name.removesuffix(".csv")
-        self.rows_table = f"known_bad_rows_{name}_{number}"
-        self.keys_table = f"known_bad_keys_{name}_{number}"
-        for table, hashes in ((self.rows_table, bad_rows), (self.keys_table, bad_keys)):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (hash UBIGINT PRIMARY KEY)")
-            if hashes:
-                con.execute(f"INSERT INTO {table} SELECT unnest($1::UBIGINT[])", [sorted(hashes)])
+        self.export, self.salt, self.bad = export, salt, bad
+        self.buckets_table = f"known_bad_buckets_{export.name.removesuffix('.csv')}_{next(_tables)}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self.buckets_table} (bucket UBIGINT PRIMARY KEY)"
+        )
+        if bad.buckets:
+            con.execute(
+                f"INSERT INTO {self.buckets_table} SELECT unnest($1::UBIGINT[])",
+                [sorted(bad.buckets)],
+            )
+
+    def good_sql(self, *, by_key: bool) -> str:
+        """SQL: true for a row that is not one of the bad rows.
+
+        Only a row in a bad row's bucket (a mark join, cheap) has its MD5 worked
+        out (lazily, in the CASE), and compared with the known ones.
+        """
+        if by_key and self.bad.keys is not None:
+            hashed, known = key_hash_sql(self.export, self.salt), self.bad.keys
+        else:
+            hashed, known = row_hash_sql(self.export, self.salt), self.bad.rows
+        listed = ", ".join(str(h) for h in sorted(known))
+        return f"""CASE
+            WHEN {bucket_sql(self.export, self.salt)} IN (SELECT bucket FROM {self.buckets_table})
+            THEN NOT list_contains([{listed}]::UBIGINT[], {hashed})
+            ELSE true END"""
