@@ -202,16 +202,38 @@ def _scan(
     con = registry.connection
     source = registry.rows_sql(export)
     columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
-    # A clean file checked before needs no counting at all; one with known bad
-    # rows is counted, to confirm that exactly those were skipped.
-    if registry.is_trusted(export) and not extra and not registry.knows_bad_rows(export):
+    if registry.is_trusted(export) and not extra:
+        # A file checked before needs no counting, but for its known bad rows: they
+        # are kept too (they are few), to confirm that exactly those were skipped.
         selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
+        bad_too = registry.knows_bad_rows(export)
+        wanted = f"{alias}._ok AND {keep}"
         with registry.reading(export):
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {into} AS "
-                f"SELECT {selected} FROM {source} {alias} {join} WHERE {alias}._ok AND {keep}"
+                f"CREATE OR REPLACE TEMP TABLE scan_{into} AS "
+                f"SELECT {selected}, {alias}._ok FROM {source} {alias} {join} "
+                f"WHERE {f'({wanted}) OR NOT {alias}._ok' if bad_too else wanted}"
             )
         registry.confirm_unchanged(export)
+        if bad_too:
+            (bad,) = con.execute(
+                f"SELECT count(*) FILTER (WHERE NOT _ok) FROM scan_{into}"
+            ).fetchone() or (0,)
+            if not registry.confirm_bad_count(export, int(bad)):
+                return _scan(
+                    registry,
+                    export,
+                    alias,
+                    keep=keep,
+                    into=into,
+                    scanned=scanned,
+                    join=join,
+                    columns=columns,
+                )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {into} AS "
+            f"SELECT * EXCLUDE (_ok) FROM scan_{into} WHERE _ok"
+        )
         scanned.add(export.name)
         report = registry.files[export.name]
         return {"rows": report.rows, "bad": report.skipped, "duplicates": 0}

@@ -34,7 +34,12 @@ from proaktive.registry.exports import (
     ExportFile,
 )
 from proaktive.registry.memo import CheckedFile, CheckedFiles, file_signature
-from proaktive.registry.row_hashes import BadRows, KnownBadRows, bad_row_sql, content_salt
+from proaktive.registry.row_hashes import (
+    KnownBadRows,
+    bad_row_sql,
+    bad_rows_of,
+    content_salt,
+)
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
 
@@ -137,14 +142,15 @@ class Registry:
         # A file checked before needs no hashes of its bad rows: they are known.
         bad = "NULL::UBIGINT[]"
         if known is None:
-            ok = f"({RULES[export.name]}) IS NULL"
+            checked = f"SELECT *, ({RULES[export.name]}) IS NULL AS _ok FROM ({raw})"
             bad = f"CASE WHEN _ok THEN NULL ELSE {bad_row_sql(export, report.salt)} END"
         elif not known.bad:
-            ok = "true"  # and the reader parses only the columns that the query reads
+            # And the reader parses only the columns that the query reads.
+            checked = f"SELECT *, true AS _ok FROM ({raw})"
         else:
-            ok = self._known_bad[export.name].good_sql(by_key=self.skips_by_key(export))
-        return f"""(SELECT {_typed_select(export)}, _ok, {bad} AS _bad
-            FROM (SELECT *, {ok} AS _ok FROM ({raw})))"""
+            by_key = self.skips_by_key(export)
+            checked = self._known_bad[export.name].checked_rows_sql(raw, by_key=by_key)
+        return f"""(SELECT {_typed_select(export)}, _ok, {bad} AS _bad FROM ({checked}))"""
 
     def knows_bad_rows(self, export: ExportFile) -> bool:
         """A file checked before that has bad rows: a query over it must count them."""
@@ -158,7 +164,7 @@ class Registry:
         the key of a bad one, which `confirm_bad_count` finds out.
         """
         known = self._known.get(export.name)
-        return known is not None and known.bad > 0 and known.bad_keys is not None
+        return known is not None and known.bad > 0 and known.by_key
 
     def confirm_bad_count(self, export: ExportFile, bad: int) -> bool:
         """After a query over a file checked before: did it skip the known bad rows only?
@@ -173,7 +179,7 @@ class Registry:
             return True
         report = self.files[export.name]
         if self.skips_by_key(export):
-            by_rows = dataclasses.replace(known, bad_keys=None)
+            by_rows = dataclasses.replace(known, by_key=False)
             self._known[export.name] = by_rows
             self._checked_files.remember(report.path, report.signature, by_rows)
         else:
@@ -184,9 +190,8 @@ class Registry:
 
     def _know(self, export: ExportFile, checked: CheckedFile) -> None:
         self._known[export.name] = checked
-        hashes = BadRows(checked.bad_rows, checked.bad_keys, checked.bad_buckets)
         salt = self.files[export.name].salt
-        self._known_bad[export.name] = KnownBadRows(self.connection, export, salt, hashes)
+        self._known_bad[export.name] = KnownBadRows(self.connection, export, salt, checked.bad_rows)
 
     def record_scan(
         self,
@@ -210,14 +215,12 @@ class Registry:
             report, rows=rows + len(rejected), skipped=bad + len(rejected)
         )
         if not self.is_trusted(export) and bad == len(bad_hashes):
-            hashes = BadRows.of(export, bad_hashes)
             checked = CheckedFile(
                 rows + len(rejected),
                 bad + len(rejected),
                 bad,
-                hashes.rows,
-                hashes.keys,
-                hashes.buckets,
+                bad_rows_of(bad_hashes),
+                by_key=bool(export.key),  # confirmed by the next query's count
             )
             self._checked_files.remember(report.path, report.signature, checked)
             # A second query over the file in this command needs no check either.
@@ -317,7 +320,7 @@ def open_registry(
         header = _read_header(export, path, shown_as)
         columns = tuple(c for c in export.columns if c in header)
         known = registry._checked_files.known(path, signature) if stream else None
-        if known is not None and known.bad_keys is not None and not export.key:
+        if known is not None and known.by_key and not export.key:
             known = None  # a file without a key has no key hashes: the entry is wrong
         registry.files[export.name] = FileReport(
             export,
@@ -531,14 +534,12 @@ def _checked_file(
     bad_hashes, rows_shared, keys_shared = found or ([], 0, 0)
     if rows_shared:
         return None
-    hashes = BadRows.of(export, bad_hashes)
     return CheckedFile(
         loaded.rows,
         loaded.skipped,
         loaded.skipped - rejected,
-        hashes.rows,
-        None if keys_shared else hashes.keys,
-        hashes.buckets,
+        bad_rows_of(bad_hashes),
+        by_key=bool(export.key) and not keys_shared,
     )
 
 

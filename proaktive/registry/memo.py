@@ -35,12 +35,12 @@ from pathlib import Path
 import duckdb
 
 from proaktive.registry.exports import EXPORT_FILES
-from proaktive.registry.row_hashes import BUCKET_BITS
+from proaktive.registry.row_hashes import BUCKET_BITS, BadRow
 from proaktive.registry.rules import RULES, TYPED_COLUMNS
 
 # Raise it when what a check finds, or how rows are read or hashed, changes in a
 # way that RULES and TYPED_COLUMNS do not show.
-MEMO_FORMAT = 3
+MEMO_FORMAT = 4
 _FORMATS = [(e.name, e.separator, e.columns, e.key) for e in EXPORT_FILES]
 RULES_FINGERPRINT = hashlib.sha256(
     json.dumps(
@@ -60,11 +60,10 @@ class CheckedFile:
     rows: int  # data rows, good and bad, unreadable lines included
     skipped: int  # rows not used: the bad rows and the unreadable lines
     bad: int  # the rows that broke a rule (the others of `skipped` were unreadable)
-    bad_rows: frozenset[int]  # the row hash (`row_hashes.row_hash_sql`) of each bad row
-    # The key hash (`row_hashes.key_hash_sql`) of each bad row; None when a good
-    # row has the key of a bad one, or the file has no key.
-    bad_keys: frozenset[int] | None
-    bad_buckets: frozenset[int]  # the bucket (`row_hashes.bucket_sql`) of each bad row
+    bad_rows: frozenset[BadRow]  # the hashes of each (`row_hashes.bad_row_sql`)
+    # Whether the bad rows may be told by their keys' hashes: not when a good row
+    # has the key of a bad one, or the file has no key.
+    by_key: bool
 
 
 def file_signature(path: Path) -> str:
@@ -93,18 +92,18 @@ class CheckedFiles:
         if not isinstance(entry, dict) or entry.get("signature") != signature:
             return None
         rows, skipped, bad = (_count(entry.get(name)) for name in ("rows", "skipped", "bad"))
-        bad_rows, bad_keys = _hashes(entry.get("bad_rows")), _hashes(entry.get("bad_keys"))
-        buckets = _hashes(entry.get("bad_buckets"), bits=BUCKET_BITS)
+        bad_rows, by_key = _bad_rows(entry.get("bad_rows")), entry.get("by_key")
         # An entry that does not add up (edited by hand, say) only costs a check.
-        if rows is None or skipped is None or bad is None:
+        if rows is None or skipped is None or bad is None or bad_rows is None:
             return None
-        if bad_rows is None or buckets is None or not bad <= skipped <= rows:
+        if not bad <= skipped <= rows or not isinstance(by_key, bool):
             return None
-        listed = [bad_rows, buckets, *([bad_keys] if entry.get("bad_keys") is not None else [])]
         # Hashes exactly when there are bad rows, and no more of them than bad rows.
-        if any(h is None or (bad == 0) != (not h) or len(h) > bad for h in listed):
+        if (bad == 0) != (not bad_rows) or len(bad_rows) > bad:
             return None
-        return CheckedFile(rows, skipped, bad, bad_rows, bad_keys, buckets)
+        if by_key and any(key is None for _, key, _ in bad_rows):
+            return None
+        return CheckedFile(rows, skipped, bad, bad_rows, by_key)
 
     def forget(self, export: Path) -> None:
         """Drop what the memo says of the file: it will be checked in full."""
@@ -125,9 +124,8 @@ class CheckedFiles:
             "rows": checked.rows,
             "skipped": checked.skipped,
             "bad": checked.bad,
-            "bad_rows": sorted(checked.bad_rows),
-            "bad_keys": None if checked.bad_keys is None else sorted(checked.bad_keys),
-            "bad_buckets": sorted(checked.bad_buckets),
+            "bad_rows": [list(row) for row in sorted(checked.bad_rows, key=str)],
+            "by_key": checked.by_key,
         }
         self._write()
 
@@ -150,14 +148,24 @@ def _count(value: object) -> int | None:
     return None
 
 
-def _hashes(values: object, bits: int = 64) -> frozenset[int] | None:
-    """Hashes from the memo, or None when the value is not a list of them."""
+def _hash(value: object, bits: int) -> int | None:
+    count = _count(value)
+    return count if count is not None and count < 1 << bits else None
+
+
+def _bad_rows(values: object) -> frozenset[BadRow] | None:
+    """The bad rows' hashes from the memo, or None when the value is not a list of them."""
     if not isinstance(values, list):
         return None
-    hashes = [_count(value) for value in values]
-    if any(h is None or h >= 1 << bits for h in hashes):
-        return None
-    return frozenset(h for h in hashes if h is not None)
+    bad_rows: set[BadRow] = set()
+    for value in values:
+        if not isinstance(value, list) or len(value) != 3:
+            return None
+        row, key, bucket = _hash(value[0], 64), _hash(value[1], 64), _hash(value[2], BUCKET_BITS)
+        if row is None or bucket is None or (key is None and value[1] is not None):
+            return None
+        bad_rows.add((row, key, bucket))
+    return frozenset(bad_rows)
 
 
 def default_memo_path() -> Path:

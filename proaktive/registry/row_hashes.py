@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -75,54 +74,57 @@ def bad_row_sql(export: ExportFile, salt: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class BadRows:
-    """The hashes of a file's bad rows, as the memo keeps them."""
+# What the memo keeps of a bad row (`bad_row_sql`): row hash, key hash (None
+# when the file has no key) and bucket.
+BadRow = tuple[int, int | None, int]
 
-    rows: frozenset[int]
-    keys: frozenset[int] | None  # None: the file has no key
-    buckets: frozenset[int]
 
-    @classmethod
-    def of(cls, export: ExportFile, hashes: Iterable[Sequence[int | None]]) -> BadRows:
-        """From `bad_row_sql` values."""
-        found = list(hashes)
-        return cls(
-            frozenset(int(h[0]) for h in found if h[0] is not None),
-            frozenset(int(h[1]) for h in found if h[1] is not None) if export.key else None,
-            frozenset(int(h[2]) for h in found if h[2] is not None),
-        )
+def bad_rows_of(hashes: Iterable[Sequence[int | None]]) -> frozenset[BadRow]:
+    """From `bad_row_sql` values."""
+    return frozenset(
+        (int(row), None if key is None else int(key), int(bucket))
+        for row, key, bucket in hashes
+        if row is not None and bucket is not None
+    )
 
 
 class KnownBadRows:
     """SQL that tells a file's known bad rows from its good ones, by their hashes."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, export: ExportFile, salt: str, bad: BadRows
+        self,
+        con: duckdb.DuckDBPyConnection,
+        export: ExportFile,
+        salt: str,
+        bad_rows: frozenset[BadRow],
     ) -> None:
-        self.export, self.salt, self.bad = export, salt, bad
-        self.buckets_table = f"known_bad_buckets_{export.name.removesuffix('.csv')}_{next(_tables)}"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {self.buckets_table} (bucket UBIGINT PRIMARY KEY)"
+        self.export, self.salt = export, salt
+        self.table = f"known_bad_{export.name.removesuffix('.csv')}_{next(_tables)}"
+        rows, keys, buckets = (
+            (list(column) for column in zip(*bad_rows, strict=True)) if (bad_rows) else ([], [], [])
         )
-        if bad.buckets:
-            con.execute(
-                f"INSERT INTO {self.buckets_table} SELECT unnest($1::UBIGINT[])",
-                [sorted(bad.buckets)],
-            )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {self.table} AS
+            SELECT bucket AS _known_bucket, list(row_hash) AS _known_rows,
+                list(key_hash) AS _known_keys
+            FROM (SELECT unnest($1::UBIGINT[]) AS row_hash, unnest($2::UBIGINT[]) AS key_hash,
+                unnest($3::UBIGINT[]) AS bucket)
+            GROUP BY bucket""",
+            [rows, keys, buckets],
+        )
 
-    def good_sql(self, *, by_key: bool) -> str:
-        """SQL: true for a row that is not one of the bad rows.
+    def checked_rows_sql(self, raw: str, *, by_key: bool) -> str:
+        """SQL for the rows of `raw` with `_ok`: false for the known bad rows.
 
-        Only a row in a bad row's bucket (a mark join, cheap) has its MD5 worked
-        out (lazily, in the CASE), and compared with the known ones.
+        A row is joined to its bucket's known bad rows (a hash join on a cheap
+        hash); only a row in a bad row's bucket has its MD5 worked out (lazily,
+        in the CASE) and looked for among them.
         """
-        if by_key and self.bad.keys is not None:
-            hashed, known = key_hash_sql(self.export, self.salt), self.bad.keys
+        if by_key:
+            hashed, known = key_hash_sql(self.export, self.salt), "_known_keys"
         else:
-            hashed, known = row_hash_sql(self.export, self.salt), self.bad.rows
-        listed = ", ".join(str(h) for h in sorted(known))
-        return f"""CASE
-            WHEN {bucket_sql(self.export, self.salt)} IN (SELECT bucket FROM {self.buckets_table})
-            THEN NOT list_contains([{listed}]::UBIGINT[], {hashed})
-            ELSE true END"""
+            hashed, known = row_hash_sql(self.export, self.salt), "_known_rows"
+        return f"""SELECT r.*, CASE WHEN k._known_bucket IS NULL THEN true
+                ELSE NOT list_contains(k.{known}, {hashed}) END AS _ok
+            FROM ({raw}) r
+            LEFT JOIN {self.table} k ON k._known_bucket = {bucket_sql(self.export, self.salt)}"""

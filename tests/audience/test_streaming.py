@@ -267,14 +267,22 @@ def _edit_memo(memo: Path, change: Callable[[dict[str, object]], None]) -> None:
         lambda entry: entry.update(bad_rows=[], bad_keys=None),  # bad rows, no hashes
         lambda entry: entry.update(bad=True),  # not a count
         lambda entry: entry.update(skipped=-3),
-        lambda entry: entry.update(bad_rows=[-1]),  # not a 64-bit hash
-        lambda entry: entry.update(bad_keys=[2**64]),
-        lambda entry: entry.update(bad_keys=[12345]),  # a hash of no row: the count shows it
-        lambda entry: entry.update(bad_rows=[12345], bad_keys=None),
+        lambda entry: entry.update(bad_rows=[[-1, 1, 1]]),  # not a 64-bit hash
+        lambda entry: entry.update(bad_rows=[[1, 2**64, 1]]),
+        lambda entry: entry.update(bad_rows=[[1, 1, 2**20]]),  # not a 20-bit bucket
+        lambda entry: entry.update(bad_rows=[[1, 1]]),
+        lambda entry: entry.update(bad_rows=[1, 1, 1]),
+        lambda entry: entry.update(bad_rows=[[1, None, 1]]),  # no key to tell them by
+        lambda entry: entry.update(by_key="yes"),
+        # Hashes of no row, or in the wrong bucket: the count of skipped rows shows it.
+        lambda entry: entry.update(bad_rows=[[1, 2, 3]]),
+        lambda entry: entry.update(
+            bad_rows=[[r, k, (b + 1) % 2**20] for r, k, b in entry["bad_rows"]]
+        ),
+        lambda entry: entry.update(
+            bad_rows=[[1, k, b] for _, k, b in entry["bad_rows"]], by_key=False
+        ),
         lambda entry: entry.update(rows="many"),
-        lambda entry: entry.update(bad_buckets=[2**20]),  # not a 20-bit bucket
-        lambda entry: entry.update(bad_buckets=[]),  # bad rows, in no bucket
-        lambda entry: entry.update(bad_buckets=[7]),  # the wrong bucket: the count shows it
     ],
 )
 def test_a_wrong_memo_entry_only_costs_a_check(
@@ -305,19 +313,18 @@ def test_the_memo_cannot_be_checked_against_guessed_identifiers(tmp_path: Path) 
             for path, e in json.loads(memo.read_text(encoding="utf-8"))["files"].items()
             if path.endswith("personer.csv")
         )
-        hashes.append((entry["bad_rows"], entry["bad_keys"], entry["bad_buckets"]))
+        hashes.append(entry["bad_rows"])
     # The same bad row, in two files that differ elsewhere: nothing in common.
-    (rows_a, keys_a, buckets_a), (rows_b, keys_b, buckets_b) = hashes
-    assert len(keys_a) == len(rows_a) == len(buckets_a) == 1
-    assert not set(keys_a) & set(keys_b)
-    assert not set(rows_a) & set(rows_b)
-    assert not set(buckets_a) & set(buckets_b)  # by chance one time in a million
+    [[row_a, key_a, bucket_a]], [[row_b, key_b, bucket_b]] = hashes
+    assert row_a != row_b
+    assert key_a != key_b
+    assert bucket_a != bucket_b  # by chance one time in a million
     identifier = str(broken["personidentifikator"])
     unkeyed = duckdb.execute(
         "SELECT hash($1), md5_number_lower($1), hash($1) >> 44", [identifier]
     ).fetchone()
     assert unkeyed is not None
-    assert not set(unkeyed) & {*keys_a, *buckets_a}
+    assert not set(unkeyed) & {key_a, bucket_a}
 
 
 def test_two_registries_on_one_connection_keep_their_own_bad_rows(tmp_path: Path) -> None:
@@ -343,3 +350,33 @@ def test_two_registries_on_one_connection_keep_their_own_bad_rows(tmp_path: Path
         )
         assert [r.fornavn for r in audience.recipients] == [f"Kari-{name}"]
         assert audience.skipped_rows == 1
+
+
+@pytest.mark.parametrize("key_shared", [False, True])
+def test_known_bad_rows_of_every_file_are_skipped_when_warm(
+    tmp_path: Path, key_shared: bool
+) -> None:
+    """KRR and relations are read without counts of their own: their bad rows are too."""
+    mor, far, baby = person("1990-03-03"), person("1988-01-01"), person("2026-07-30")
+    contacts = [krr(mor), krr(far, reservasjon="KANSKJE")]  # far's KRR row is bad
+    if key_shared:
+        contacts.append(krr(far))  # and his good one shares its key
+    relations = [
+        {
+            "personidentifikator": parent["personidentifikator"],
+            "relatert_personidentifikator": baby["personidentifikator"],
+            "relatert_persons_rolle": role,
+        }
+        for parent, role in ((mor, "barn"), (far, "barn"), (far, "onkel"))  # onkel: bad
+    ]
+    folder = write_registry(tmp_path / "reg", [mor, far, baby], contacts, relations)
+    memo = tmp_path / "memo.json"
+    criterion = AllOf((Age(18, None), Child("months", 4, 4)))
+    full = _resolve(folder, criterion, stream=False)
+    assert full.skipped_rows == 2
+    for _ in range(3):
+        audience, _ = _warm(folder, memo, criterion)
+        assert audience.funnel == full.funnel
+        assert audience.recipients == full.recipients
+        assert audience.skipped_rows == full.skipped_rows
+    assert _warm(folder, memo, criterion)[1]
