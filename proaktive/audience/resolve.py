@@ -220,6 +220,8 @@ def _scan(
                 f"SELECT count(*) FILTER (WHERE NOT _ok) FROM scan_{into}"
             ).fetchone() or (0,)
             if not registry.confirm_bad_count(export, int(bad)):
+                if not registry.is_trusted(export):  # forgotten: the rescan counts it
+                    scanned.discard(export.name)
                 return _scan(
                     registry,
                     export,
@@ -266,6 +268,8 @@ def _scan(
         registry.materialize(export)
     elif registry.is_trusted(export):
         again = not registry.confirm_bad_count(export, counts["bad"])
+        if again and not registry.is_trusted(export):  # forgotten: the rescan counts it
+            scanned.discard(export.name)
     if again:
         return _scan(
             registry,

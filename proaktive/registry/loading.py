@@ -39,6 +39,7 @@ from proaktive.registry.row_hashes import (
     bad_row_sql,
     bad_rows_of,
     content_salt,
+    row_text_sql,
 )
 from proaktive.registry.rules import RULES, TYPED_COLUMNS, number_column, quote
 
@@ -521,7 +522,7 @@ def _checked_file(
 ) -> CheckedFile | None:
     # A KRR row without a person is not a skipped row (see WITHOUT_PERSON).
     bad = f"_problem IS NOT NULL AND _problem <> '{WITHOUT_PERSON}'"
-    text = f"hash({', '.join(quote(c) for c in export.columns)})"  # only to compare here
+    text = row_text_sql(export)  # rows with the same text have the same hashes
     key = quote(export.key) if export.key else "NULL"
     found = con.execute(
         f"""SELECT

@@ -10,7 +10,10 @@ its rows again: a row whose key hashes to one of the bad rows' is skipped, every
 other row is good. That needs only the key column, so it costs little; every
 such query counts the rows it skipped, and when a good row shares its key with a
 bad one, the count shows it and the whole rows' hashes decide instead. When the
-count is wrong even so, the entry is forgotten and the file checked in full. A
+count is wrong even so, the entry is forgotten and the file checked in full; so
+is an entry that does not add up. (An entry edited to be wrong and yet add up,
+say one that lists no bad rows for a file that has some, is believed: the memo
+is the user's own file, mode 0600, like the exports it describes.) A
 rule decides from a row's text alone, so rows with equal text get the same
 verdict; a file in which a good and a bad row have the same text (a repeated
 row, where the first wins) is not remembered.
@@ -40,7 +43,7 @@ from proaktive.registry.rules import RULES, TYPED_COLUMNS
 
 # Raise it when what a check finds, or how rows are read or hashed, changes in a
 # way that RULES and TYPED_COLUMNS do not show.
-MEMO_FORMAT = 4
+MEMO_FORMAT = 5
 _FORMATS = [(e.name, e.separator, e.columns, e.key) for e in EXPORT_FILES]
 RULES_FINGERPRINT = hashlib.sha256(
     json.dumps(
@@ -80,7 +83,7 @@ class CheckedFiles:
         if path is not None and path.is_file():
             try:
                 stored = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 stored = {}  # an unreadable memo only costs a check
             if isinstance(stored, dict) and stored.get("rules") == RULES_FINGERPRINT:
                 entries = stored.get("files")

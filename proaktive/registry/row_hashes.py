@@ -11,10 +11,12 @@ them all.
   text or its key (the identifier). MD5 over a secret prefix is a one-way keyed
   function; DuckDB's fast `hash` is not, as its way of combining values would
   let the salt be worked out from enough rows.
-- the *bucket*: 20 bits of DuckDB's `hash` over the salt and the key, fast
-  enough for every row. 20 bits are fewer than an identifier holds, so the
-  buckets say nothing of the salt, and through it of anyone; they only pick the
-  few rows ("suspects") for which the costly MD5 is worked out.
+- the *bucket*: 20 bits of DuckDB's `hash` of one string, the salt followed by
+  the key, fast enough for every row. (Not `hash(salt, key)`: DuckDB combines
+  the hashes of several values by XOR, so the salt would cancel out between
+  two buckets.) 20 bits are fewer than an identifier holds, so a bucket cannot
+  single anyone out; buckets only pick the few rows ("suspects") for which the
+  costly MD5 is worked out.
 
 A collision can only make a good row look bad, which the count of skipped rows
 then shows (see `Registry.confirm_bad_count`).
@@ -43,15 +45,21 @@ def content_salt(path: Path) -> str:
         return hashlib.sha256(file.read(SALT_BYTES)).hexdigest()
 
 
-def row_hash_sql(export: ExportFile, salt: str) -> str:
-    """SQL for a 64-bit keyed one-way hash of a raw row's text (over `_raw_select`'s columns).
+def row_text_sql(export: ExportFile) -> str:
+    """SQL for a row's values as one text that no other row has.
 
-    Values are joined by a unit separator, and an empty value is marked by a
-    record separator, so that two different rows give different texts (unless
-    their values hold those control characters, and then the count shows it).
+    Each value is preceded by its length (an empty value is `-`), so that no
+    value can run into the next one, whatever characters it holds.
     """
-    values = ", ".join(f"coalesce({quote(c)}, chr(30))" for c in export.columns)
-    return f"md5_number_lower(concat_ws(chr(31), '{salt}', {values}))"
+    values = ", ".join(
+        f"coalesce(length({quote(c)})::VARCHAR || ':' || {quote(c)}, '-')" for c in export.columns
+    )
+    return f"concat_ws(',', {values})"
+
+
+def row_hash_sql(export: ExportFile, salt: str) -> str:
+    """SQL for a 64-bit keyed one-way hash of a raw row's text (over `_raw_select`'s columns)."""
+    return f"md5_number_lower(concat('{salt}', {row_text_sql(export)}))"
 
 
 def key_hash_sql(export: ExportFile, salt: str) -> str:
@@ -63,8 +71,9 @@ def key_hash_sql(export: ExportFile, salt: str) -> str:
 
 def bucket_sql(export: ExportFile, salt: str) -> str:
     """SQL for a row's 20-bit bucket: of its key, or of its text when the file has no key."""
-    hashed = [export.key] if export.key else list(export.columns)
-    return f"(hash('{salt}', {', '.join(quote(c) for c in hashed)}) >> {64 - BUCKET_BITS})"
+    hashed = quote(export.key) if export.key else row_text_sql(export)
+    # 16 hex digits of the salt (64 bits) are plenty here, and keep the string short.
+    return f"(hash(concat('{salt[:16]}', {hashed})) >> {64 - BUCKET_BITS})"
 
 
 def bad_row_sql(export: ExportFile, salt: str) -> str:

@@ -380,3 +380,46 @@ def test_known_bad_rows_of_every_file_are_skipped_when_warm(
         assert audience.recipients == full.recipients
         assert audience.skipped_rows == full.skipped_rows
     assert _warm(folder, memo, criterion)[1]
+
+
+@pytest.mark.parametrize("odd_name", ["\x1e", "a\x1fb", "3:abc"])
+def test_a_good_row_is_never_the_same_text_as_a_bad_one(tmp_path: Path, odd_name: str) -> None:
+    """Values that look like separators or lengths cannot make two rows the same text."""
+    parent, kid = person("1990-03-03"), person("2026-07-30")
+    good = person("1988-01-01", etternavn=odd_name)
+    bad = dict(good, etternavn="")  # the same identifier; empty: a data error
+    relation = {
+        "personidentifikator": parent["personidentifikator"],
+        "relatert_personidentifikator": kid["personidentifikator"],
+        "relatert_persons_rolle": "barn",
+    }
+    folder = write_registry(tmp_path / "reg", [parent, kid, good, bad], [krr(parent)], [relation])
+    memo = tmp_path / "memo.json"
+    criterion = AllOf((Age(18, None), Child("months", 4, 4)))  # reads personer.csv twice
+    full = _resolve(folder, criterion, stream=False)
+    assert full.skipped_rows == 1
+    for _ in range(3):
+        audience, _ = _warm(folder, memo, criterion)
+        assert audience.funnel == full.funnel
+        assert audience.skipped_rows == 1
+    assert _opened(folder, memo)[0]
+
+
+def test_buckets_keep_no_relation_that_the_identifiers_alone_give(tmp_path: Path) -> None:
+    """Two buckets must not tell, without the export, whether two guessed people are both in."""
+    bad = [person(f"19{70 + n}-01-01", foedselsdato="1970-02-30") for n in range(2)]
+    folder = write_registry(tmp_path / "reg", [person("1980-05-17"), *bad], [])
+    memo = tmp_path / "memo.json"
+    _count(folder, memo)
+    entry = next(
+        e
+        for path, e in json.loads(memo.read_text(encoding="utf-8"))["files"].items()
+        if path.endswith("personer.csv")
+    )
+    (_, _, bucket_a), (_, _, bucket_b) = sorted(entry["bad_rows"])
+    unkeyed = duckdb.execute(
+        "SELECT xor(hash($1) >> 44, hash($2) >> 44)",
+        [bad[0]["personidentifikator"], bad[1]["personidentifikator"]],
+    ).fetchone()
+    assert unkeyed is not None
+    assert bucket_a ^ bucket_b != unkeyed[0]  # by chance one time in a million
