@@ -78,7 +78,6 @@ def resolve(
     """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all)."""
     con = registry.connection
     criteria = [criterion for criterion, _ in leaves(campaign.audience)]
-    scanned: set[str] = set()
     warnings: list[str] = []
 
     child_tables: dict[ChildCriterion, str] = {}
@@ -86,14 +85,14 @@ def resolve(
     if children:
         registry.require(FAMILIERELASJONER)
         _say(progress, "Finding the children…")
-        child_tables = _register_children(registry, children, as_of, scanned)
+        child_tables = _register_children(registry, children, as_of)
 
     area_tables: dict[Area, str] = {}
     areas = list(dict.fromkeys(c for c in criteria if isinstance(c, Area)))
     if areas:
         registry.require(ADRESSER)
         _say(progress, "Placing addresses in the areas…")
-        area_tables, area_warnings = _register_areas(registry, areas, scanned)
+        area_tables, area_warnings = _register_areas(registry, areas)
         warnings.extend(area_warnings)
     load_opt_outs(con, policy.opt_outs)
 
@@ -101,7 +100,7 @@ def resolve(
     krr_first = any(isinstance(c, Language) for c in criteria)
     if krr_first:
         _say(progress, "Reading KRR…")
-        _scan(registry, KRR, "k", keep="true", into="krr_rows", scanned=scanned)
+        _scan(registry, KRR, "k", keep="true", into="krr_rows")
 
     _say(progress, "Matching the criteria…")
     predicate = compile_criterion(campaign.audience, SqlContext(as_of, area_tables, child_tables))
@@ -117,7 +116,6 @@ def resolve(
         "p",
         keep=f"p.status = 'bosatt' AND {predicate}",
         into="matched_persons",
-        scanned=scanned,
         join="LEFT JOIN krr_rows k ON k.personidentifikator = p.personidentifikator"
         if krr_first
         else "",
@@ -136,7 +134,6 @@ def resolve(
             "k",
             keep="k.personidentifikator IN (SELECT personidentifikator FROM matched_persons)",
             into="krr_rows",
-            scanned=scanned,
         )
 
     _say(progress, "Checking contact information…")
@@ -186,7 +183,6 @@ def _scan(
     *,
     keep: str,
     into: str,
-    scanned: set[str],
     join: str = "",
     extra: dict[str, str] | None = None,
     columns: tuple[str, ...] | None = None,
@@ -197,54 +193,76 @@ def _scan(
     counts to take in the same pass. An identifier that occurs twice in a
     streamed file needs the file's order to settle (the first row wins), so
     then the file is materialized and the pass runs again. A file checked
-    before is not checked again: its known bad rows are skipped by their hashes.
+    before is not checked again: its known bad rows are skipped by their hashes,
+    and when their count is not what was remembered, the pass runs again too.
+    """
+    wanted = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
+    while True:
+        if registry.is_trusted(export) and not extra:
+            counts = _filter_checked(registry, export, alias, keep, into, join, wanted)
+        else:
+            counts = _count_and_keep(registry, export, alias, keep, into, join, extra, wanted)
+        if counts is not None:
+            return counts
+
+
+def _filter_checked(
+    registry: Registry,
+    export: ExportFile,
+    alias: str,
+    keep: str,
+    into: str,
+    join: str,
+    columns: tuple[str, ...],
+) -> dict[str, int] | None:
+    """`_scan` of a file checked before: no counts, but for its known bad rows.
+
+    They are kept too (they are few), to confirm that exactly those were
+    skipped. None: they were not, and the pass must run again.
     """
     con = registry.connection
-    source = registry.rows_sql(export)
-    columns = columns or tuple(name for name, _ in TYPED_COLUMNS[export.name])
-    if registry.is_trusted(export) and not extra:
-        # A file checked before needs no counting, but for its known bad rows: they
-        # are kept too (they are few), to confirm that exactly those were skipped.
-        selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
-        bad_too = registry.knows_bad_rows(export)
-        wanted = f"{alias}._ok AND {keep}"
-        with registry.reading(export):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE scan_{into} AS "
-                f"SELECT {selected}, {alias}._ok FROM {source} {alias} {join} "
-                f"WHERE {f'({wanted}) OR NOT {alias}._ok' if bad_too else wanted}"
-            )
-        registry.confirm_unchanged(export)
-        if bad_too:
-            (bad,) = con.execute(
-                f"SELECT count(*) FILTER (WHERE NOT _ok) FROM scan_{into}"
-            ).fetchone() or (0,)
-            if not registry.confirm_bad_count(export, int(bad)):
-                if not registry.is_trusted(export):  # forgotten: the rescan counts it
-                    scanned.discard(export.name)
-                return _scan(
-                    registry,
-                    export,
-                    alias,
-                    keep=keep,
-                    into=into,
-                    scanned=scanned,
-                    join=join,
-                    columns=columns,
-                )
+    selected = ", ".join(f"{alias}.{quote(c)}" for c in columns)
+    bad_too = registry.knows_bad_rows(export)
+    wanted = f"{alias}._ok AND {keep}"
+    with registry.reading(export):
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {into} AS "
-            f"SELECT * EXCLUDE (_ok) FROM scan_{into} WHERE _ok"
+            f"CREATE OR REPLACE TEMP TABLE scan_{into} AS "
+            f"SELECT {selected}, {alias}._ok FROM {registry.rows_sql(export)} {alias} {join} "
+            f"WHERE {f'({wanted}) OR NOT {alias}._ok' if bad_too else wanted}"
         )
-        scanned.add(export.name)
-        report = registry.files[export.name]
-        return {"rows": report.rows, "bad": report.skipped, "duplicates": 0}
+    registry.confirm_unchanged(export)
+    if bad_too:
+        found = con.execute(f"SELECT count(*) FILTER (WHERE NOT _ok) FROM scan_{into}")
+        (bad,) = found.fetchone() or (0,)
+        if not registry.confirm_bad_count(export, int(bad)):
+            return None
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {into} AS SELECT * EXCLUDE (_ok) FROM scan_{into} WHERE _ok"
+    )
+    report = registry.files[export.name]
+    return {"rows": report.rows, "bad": report.skipped, "duplicates": 0}
+
+
+def _count_and_keep(
+    registry: Registry,
+    export: ExportFile,
+    alias: str,
+    keep: str,
+    into: str,
+    join: str,
+    extra: dict[str, str] | None,
+    columns: tuple[str, ...],
+) -> dict[str, int] | None:
+    """`_scan` with counts. None: the file had to be materialized or checked again first."""
+    con = registry.connection
     row = "{" + ", ".join(f"'{c}': {alias}.{quote(c)}" for c in columns) + "}"
     key = f"{alias}.{quote(typed_name(export.name, export.key))}" if export.key else None
-    check_duplicates = key and registry.is_streamed(export) and not registry.is_trusted(export)
+    # Unchecked rows of a streamed file are counted and recorded: the first such
+    # pass makes the file checked (`Registry.record_scan`).
+    unchecked = registry.is_streamed(export) and not registry.is_trusted(export)
     duplicates = (
         f"count(*) FILTER (WHERE {alias}._ok) - count(DISTINCT {key}) FILTER (WHERE {alias}._ok)"
-        if check_duplicates
+        if key and unchecked
         else "0"
     )
     counts_sql = ", ".join(f"{sql} AS {name}" for name, sql in (extra or {}).items())
@@ -255,7 +273,7 @@ def _scan(
                 {duplicates} AS duplicates, {counts_sql + "," if counts_sql else ""}
                 list({alias}._bad) FILTER (WHERE NOT {alias}._ok) AS bad_hashes,
                 list({row}) FILTER (WHERE {alias}._ok AND {keep}) AS kept
-            FROM {source} {alias} {join}"""
+            FROM {registry.rows_sql(export)} {alias} {join}"""
         )
     if registry.is_streamed(export):
         registry.confirm_unchanged(export)
@@ -263,31 +281,14 @@ def _scan(
     names = [d[0] for d in counted.description]
     values = counted.fetchone() or ()
     counts = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
-    again = counts["duplicates"] > 0
-    if again:
+    if counts["duplicates"]:
         registry.materialize(export)
-    elif registry.is_trusted(export):
-        again = not registry.confirm_bad_count(export, counts["bad"])
-        if again and not registry.is_trusted(export):  # forgotten: the rescan counts it
-            scanned.discard(export.name)
-    if again:
-        return _scan(
-            registry,
-            export,
-            alias,
-            keep=keep,
-            into=into,
-            scanned=scanned,
-            join=join,
-            extra=extra,
-            columns=columns,
-        )
-    if registry.is_streamed(export) and export.name not in scanned:
+        return None
+    if registry.is_trusted(export) and not registry.confirm_bad_count(export, counts["bad"]):
+        return None
+    if unchecked:
         (bad_hashes,) = con.execute(f"SELECT bad_hashes FROM scan_{into}").fetchone() or ([],)
-        registry.record_scan(
-            export, rows=counts["rows"], bad=counts["bad"], bad_hashes=bad_hashes or []
-        )
-    scanned.add(export.name)
+        registry.record_scan(export, rows=counts["rows"], bad_hashes=bad_hashes or [])
     # A view: unnesting the kept rows again is cheaper than copying them into a table.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {into} AS "
@@ -297,7 +298,7 @@ def _scan(
 
 
 def _register_children(
-    registry: Registry, children: list[ChildCriterion], as_of: dt.date, scanned: set[str]
+    registry: Registry, children: list[ChildCriterion], as_of: dt.date
 ) -> dict[ChildCriterion, str]:
     """For each child criterion, a table of (parent, child) for children of the right age.
 
@@ -311,7 +312,6 @@ def _register_children(
         "p",
         keep=f"p.status = 'bosatt' AND ({ages})",
         into="kids",
-        scanned=scanned,
     )
     _scan(
         registry,
@@ -320,7 +320,6 @@ def _register_children(
         keep="r.relatert_persons_rolle = 'barn' AND r.relatert_personidentifikator IN "
         "(SELECT personidentifikator FROM kids)",
         into="barn_relations",
-        scanned=scanned,
     )
     tables = {}
     for number, child in enumerate(children):
@@ -446,9 +445,7 @@ def _matched_children(
     return {parent: tuple(kids) for parent, kids in children.items()}
 
 
-def _register_areas(
-    registry: Registry, areas: list[Area], scanned: set[str]
-) -> tuple[dict[Area, str], list[str]]:
+def _register_areas(registry: Registry, areas: list[Area]) -> tuple[dict[Area, str], list[str]]:
     """For each area criterion, a table of the adresse_ids whose coordinates lie inside."""
     from proaktive.audience import areas as geometry
 
@@ -458,7 +455,6 @@ def _register_areas(
         "a",
         keep="a.nord IS NOT NULL AND a.ost IS NOT NULL",
         into="address_points",
-        scanned=scanned,
     )
     con = registry.connection
     columns = con.execute("SELECT adresse_id, epsg, nord, ost FROM address_points").fetchnumpy()

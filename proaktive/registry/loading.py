@@ -195,37 +195,31 @@ class Registry:
         self._known_bad[export.name] = KnownBadRows(self.connection, export, salt, checked.bad_rows)
 
     def record_scan(
-        self,
-        export: ExportFile,
-        *,
-        rows: int,
-        bad: int,
-        bad_hashes: Sequence[Sequence[int | None]],
+        self, export: ExportFile, *, rows: int, bad_hashes: Sequence[Sequence[int | None]]
     ) -> None:
-        """Count what a full query over a streamed file found (call it once per file).
+        """Record what the first full query over an unchecked streamed file found.
 
-        `bad` must count every row that breaks a rule, duplicates included, and
-        `bad_hashes` hold their `_bad` values when the file had no duplicates
-        (those need the file's order: `materialize`).
+        `bad_hashes` hold the `_bad` value of every row that breaks a rule; the
+        file had no duplicates (those need the file's order: `materialize`).
+        From now on the file counts as checked, in this command and, through the
+        memo, in later ones.
         """
         report = self.files[export.name]
         rejected = _rejected_lines(self.connection, export, report)
-        if not self.is_trusted(export):  # a trusted file was counted when it was checked
-            blank_lines_or_refuse(report, 1 + rows + len(rejected))
-        self.files[export.name] = dataclasses.replace(
-            report, rows=rows + len(rejected), skipped=bad + len(rejected)
+        blank_lines_or_refuse(report, 1 + rows + len(rejected))
+        bad = len(bad_hashes)
+        checked = CheckedFile(
+            rows + len(rejected),
+            bad + len(rejected),
+            bad,
+            bad_rows_of(bad_hashes),
+            by_key=bool(export.key),  # confirmed by the next query's count
         )
-        if not self.is_trusted(export) and bad == len(bad_hashes):
-            checked = CheckedFile(
-                rows + len(rejected),
-                bad + len(rejected),
-                bad,
-                bad_rows_of(bad_hashes),
-                by_key=bool(export.key),  # confirmed by the next query's count
-            )
-            self._checked_files.remember(report.path, report.signature, checked)
-            # A second query over the file in this command needs no check either.
-            self._know(export, checked)
+        self.files[export.name] = dataclasses.replace(
+            report, rows=checked.rows, skipped=checked.skipped
+        )
+        self._checked_files.remember(report.path, report.signature, checked)
+        self._know(export, checked)
 
     @contextlib.contextmanager
     def reading(self, export: ExportFile) -> Iterator[None]:
