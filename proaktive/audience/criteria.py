@@ -28,19 +28,7 @@ from proaktive.campaign.model import (
     Postcode,
     Street,
 )
-
-
-def sql_date(value: dt.date) -> str:
-    return f"DATE '{value.isoformat()}'"
-
-
-def sql_instant(value: dt.datetime) -> str:
-    """An aware datetime as a DuckDB TIMESTAMPTZ literal (in UTC)."""
-    return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
-
-
-def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+from proaktive.sql import sql_date, sql_text
 
 
 def _in(column: str, values: Sequence[str]) -> str:

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from builders import krr, make_campaign, person, write_registry
+from builders import krr, make_campaign, open_small, person, write_registry
 from pyproj import Transformer
 
 import proaktive
 from proaktive.audience import areas as geometry
-from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
+from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import (
     Age,
     AllOf,
@@ -25,7 +25,6 @@ from proaktive.campaign.model import (
     Not,
 )
 from proaktive.cli.main import run
-from proaktive.registry.loading import open_registry
 
 AS_OF = dt.date(2026, 11, 30)
 REPO = Path(proaktive.__file__).resolve().parent.parent
@@ -79,7 +78,7 @@ def town(tmp_path: Path) -> Path:
 
 def _names(folder: Path, criterion: Criterion) -> tuple[list[str], int | None]:
     campaign = make_campaign(criterion)
-    registry = open_registry(folder, include=needed_exports(campaign), stream=True)
+    registry = open_small(folder)
     audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
     return sorted(r.fornavn for r in audience.recipients), audience.without_coordinates
 
@@ -116,7 +115,7 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
 
     def matched(criterion: Criterion) -> dict[str, str | None]:
         campaign = make_campaign(criterion)
-        registry = open_registry(sample, include=needed_exports(campaign), stream=True)
+        registry = open_small(sample)
         resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
         rows = registry.connection.execute(
             "SELECT personidentifikator, adresse_id FROM matched"
@@ -128,7 +127,7 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     assert len(by_district) > 500
     assert set(by_area) - set(by_district) == set()
     differing = set(by_district) - set(by_area)
-    registry = open_registry(sample, include=needed_exports(make_campaign(Area(area_file, 0.0))))
+    registry = open_small(sample)
     rows = registry.connection.execute("SELECT adresse_id, epsg, nord, ost FROM adresser")
     coordinates = {row[0]: row[1:] for row in rows.fetchall()}
     boundary = geometry.load_area(area_file).geometry.boundary

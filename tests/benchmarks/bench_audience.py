@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+from proaktive.registry.memo import CheckedFiles
 
 from proaktive.audience.dates import birth_date_range
 from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
@@ -45,8 +46,7 @@ from proaktive.campaign.model import (
     MovedIn,
     Sender,
 )
-from proaktive.registry.loading import open_registry
-from proaktive.registry.memo import CheckedFiles
+from proaktive.registry.snapshot import open_registry
 
 AS_OF = dt.date(2026, 11, 30)
 REPO = Path(__file__).resolve().parents[2]
