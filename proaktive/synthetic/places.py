@@ -1,7 +1,7 @@
 """Geography for the synthetic registry: districts, streets, addresses, dwellings.
 
 A street is a straight line inside its district's real boundary (from
-`data/oslo-bydeler.geojson`), with odd numbers on one side and even numbers on the
+`registry/data/oslo-bydeler.geojson`), with odd numbers on one side and even numbers on the
 other, so that "everyone within 30 m of this 1 km trench" finds the people of one
 street, as it would in Oslo. Geometry is done in metres in UTM 33 (EPSG:25833); every
 test "is this inside the district" is done in WGS 84 against the published polygon.
@@ -21,7 +21,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, shape
 
-from proaktive.registry.generate_names import invented_street_names, known_streets
+from proaktive.synthetic.names import invented_street_names, known_streets
 
 INNER, SUBURB, EAST = 0, 1, 2
 
