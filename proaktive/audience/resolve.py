@@ -447,7 +447,7 @@ def _matched_children(
 
 def _register_areas(registry: Registry, areas: list[Area]) -> tuple[dict[Area, str], list[str]]:
     """For each area criterion, a table of the adresse_ids whose coordinates lie inside."""
-    from proaktive.audience import areas as geometry
+    from proaktive import geo as geometry
 
     _scan(
         registry,

@@ -1,4 +1,7 @@
-"""Areas for the `area` criterion: GeoJSON in, a prepared shapely geometry in UTM 33 out.
+"""Geometry: GeoJSON areas in, prepared shapely geometries in UTM 33 out.
+
+Campaign validation loads an area to check it; the audience loads it again and tests
+addresses against it. Neither owns it, so it lives here, apart from both.
 
 An area file is GeoJSON (RFC 7946) in longitude/latitude (WGS 84). `load_area` reads
 it, checks it, repairs broken rings (with a warning that names the file), projects it
