@@ -143,23 +143,21 @@ def _register_areas(
     """For each area criterion, a table of the adresse_ids whose coordinates lie inside."""
     if not areas:
         return {}, []
-    from proaktive.audience import areas as geometry
+    from proaktive import geo
 
     columns = con.execute(
         "SELECT adresse_id, epsg, nord, ost FROM adresser "
         "WHERE nord IS NOT NULL AND ost IS NOT NULL"
     ).fetchnumpy()
-    x, y = geometry.to_utm33(columns["epsg"], columns["nord"], columns["ost"])
+    x, y = geo.to_utm33(columns["epsg"], columns["nord"], columns["ost"])
     ids = columns["adresse_id"]
     tables: dict[Area, str] = {}
     warnings: list[str] = []
     for number, criterion in enumerate(areas):
-        area = geometry.load_area(
-            criterion.file, criterion.buffer_m, shown_as=_shown(criterion.file)
-        )
+        area = geo.load_area(criterion.file, criterion.buffer_m, shown_as=_shown(criterion.file))
         warnings.extend(area.warnings)
         table = f"area_{number}"
-        inside_ids = ids[geometry.inside(area, x, y)].tolist()
+        inside_ids = ids[geo.inside(area, x, y)].tolist()
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (adresse_id VARCHAR PRIMARY KEY)")
         if inside_ids:
             con.execute(f"INSERT INTO {table} SELECT unnest($1)", [inside_ids])

@@ -77,7 +77,7 @@ def generate(
 ) -> None:
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
     from proaktive.cli.output import stdout
-    from proaktive.registry.generate import generate_registry
+    from proaktive.synthetic.generate import generate_registry
 
     date: dt.date = as_of or today_in_oslo()
     with stdout.status("Generating…") as status:

@@ -14,7 +14,7 @@ from builders import krr, make_campaign, open_small, person, write_registry
 from pyproj import Transformer
 
 import proaktive
-from proaktive.audience import areas as geometry
+from proaktive import geo
 from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import (
     Age,
@@ -130,13 +130,13 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     registry = open_small(sample)
     rows = registry.connection.execute("SELECT adresse_id, epsg, nord, ost FROM adresser")
     coordinates = {row[0]: row[1:] for row in rows.fetchall()}
-    boundary = geometry.load_area(area_file).geometry.boundary
+    boundary = geo.load_area(area_file).geometry.boundary
     for person_id in differing:
         address = by_district[person_id]
         if address is None or address not in coordinates:
             continue  # no coordinates: can never match an area
         epsg, nord, ost = coordinates[address]
-        x, y = geometry.to_utm33(np.asarray([epsg]), np.asarray([nord]), np.asarray([ost]))
+        x, y = geo.to_utm33(np.asarray([epsg]), np.asarray([nord]), np.asarray([ost]))
         assert shapely.distance(shapely.Point(x[0], y[0]), boundary) < 5.0
 
 

@@ -188,7 +188,7 @@ def main() -> None:
     arguments = parser.parse_args()
     folder: Path = arguments.registry
     if not (folder / "personer.csv").exists():
-        from proaktive.registry.generate import generate_registry
+        from proaktive.synthetic.generate import generate_registry
 
         print(f"generating 700,000 people into {folder} …", flush=True)
         generate_registry(folder, people=700_000, seed=1, as_of=AS_OF)
