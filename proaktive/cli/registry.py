@@ -58,9 +58,9 @@ def snapshot(
         raise typer.BadParameter("say what to do with the snapshot: --drop", param_hint="--drop")
     path = paths(settings, None).settings.snapshot
     if drop_snapshot(path):
-        stdout.print(f"Deleted the snapshot {path}.", markup=False)
+        stdout.print(f"Deleted the snapshot {path}.", markup=False, soft_wrap=True)
     else:
-        stdout.print(f"There is no snapshot at {path}.", markup=False)
+        stdout.print(f"There is no snapshot at {path}.", markup=False, soft_wrap=True)
 
 
 @app.command("generate")

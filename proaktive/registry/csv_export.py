@@ -62,19 +62,20 @@ def read_header(source: ExportPath) -> tuple[str, ...]:
     if not text.strip():
         raise RegistryError("the file is empty: no header row", Location(where, 1))
     header = next(csv.reader([text.rstrip("\r\n")], delimiter=export.separator), [])
-    twice = sorted({column for column in header if header.count(column) > 1})
-    if twice:
-        raise RegistryError(
-            f"column{'s' if len(twice) > 1 else ''} named twice in the header: {', '.join(twice)}",
-            Location(where, 1),
-            hint="which one holds the data is unclear: export the file again",
-        )
     missing = [column for column in export.required if column not in header]
     if missing:
         raise RegistryError(
             f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}",
             Location(where, 1),
             hint=_header_hint(export, text, header),
+        )
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        names = f": {', '.join(twice)}" if _looks_like_a_header(header) else ""
+        raise RegistryError(
+            f"column{'s' if len(twice) > 1 else ''} named twice in the header{names}",
+            Location(where, 1),
+            hint="which one holds the data is unclear: export the file again",
         )
     return tuple(header)
 
@@ -83,9 +84,13 @@ def _header_hint(export: ExportFile, text: str, header: list[str]) -> str:
     """What the header holds instead, never quoting what may be a row of personal data."""
     if export.separator not in text and len(header) <= 1:
         return f"columns are separated by '{export.separator}' in this file"
-    if not all(_COLUMN_NAME.fullmatch(name) for name in header):
+    if not _looks_like_a_header(header):
         return "the first line does not look like a header: the file must begin with its header row"
     return f"the header has: {', '.join(header)}"
+
+
+def _looks_like_a_header(header: list[str]) -> bool:
+    return all(_COLUMN_NAME.fullmatch(name) for name in header)
 
 
 def _literal_path(path: Path) -> str:
