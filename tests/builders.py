@@ -105,13 +105,17 @@ SPEC_REASONS = (
 
 
 def snapshot_of(folder: Path) -> Path:
-    """Where tests keep the snapshot of a registry folder: beside it, never inside it."""
+    """Where tests keep the snapshot of a registry folder: beside it (a test's own folder)."""
     return folder.parent / f".{folder.name}.duckdb"
 
 
-def open_small(folder: Path) -> Registry:
-    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows."""
-    return open_registry(folder, snapshot_of(folder), threads=1)
+def open_small(folder: Path, snapshot: Path | None = None) -> Registry:
+    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows.
+
+    A registry outside the test's folders (the sample in the repository) needs a
+    `snapshot` path in one: a test never writes into the repository.
+    """
+    return open_registry(folder, snapshot or snapshot_of(folder), threads=1)
 
 
 def make_campaign(

@@ -23,12 +23,14 @@ from proaktive.audience.dates import eighteen_months_before, start_of_day_in_osl
 from proaktive.audience.model import REASONS, Audience, Funnel, MatchedChild, Recipient
 from proaktive.audience.optouts import load_opt_outs
 from proaktive.campaign.model import Area, Campaign, Child
-from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.snapshot import Registry
 from proaktive.sql import sql_instant
 
 Progress = Callable[[str], None]
+
+# What the funnel reads of a matched person; listing fetches the rest for recipients only.
+_FUNNEL_PERSON_COLUMNS = ("personidentifikator", "foedselsdato", "beskyttet", "bydelsnummer")
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,15 @@ def resolve(
     predicate = compile_criterion(campaign.audience, SqlContext(as_of, area_tables, child_tables))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE matched AS
-        SELECT p.*, k.status AS krr_status, coalesce(k.reservert, false) AS reservert,
-            k.varslingsstatus, k.epostadresse,
+        SELECT {", ".join(f"p.{column}" for column in _FUNNEL_PERSON_COLUMNS)},
+            k.status AS krr_status, coalesce(k.reservert, false) AS reservert,
+            k.varslingsstatus, k.epostadresse, k.epost_gyldig, k.epost_sammenlignbar,
             greatest(k.epostadresse_oppdatert, k.epostadresse_sist_verifisert) AS epost_fersk,
             k.spraak, k.personidentifikator IS NOT NULL AS in_krr
         FROM personer p LEFT JOIN krr k ON k.personidentifikator = p.personidentifikator
         WHERE p.status = 'bosatt' AND {predicate}"""
     )
     say("Checking contact information…")
-    check_unusual_addresses(con, "SELECT epostadresse FROM matched")
     con.execute(_funnel_sql(campaign, as_of))
 
     by_reason = dict(
@@ -180,7 +182,6 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     """One row per matched person: `reason` is the first rule that excludes them, or NULL."""
     contact = campaign.contact
     fresh_since = sql_instant(start_of_day_in_oslo(eighteen_months_before(as_of)))
-    plain = plain_address_sql("m.epostadresse")
 
     def unless(override: bool, condition: str) -> str:
         return "false" if override else condition
@@ -201,11 +202,11 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
             unless(
                 campaign.category == "statutory",
                 "m.personidentifikator IN (SELECT personidentifikator FROM opt_out_ids)"
-                " OR m.comparable IN (SELECT email FROM opt_out_emails)",
+                " OR m.epost_sammenlignbar IN (SELECT email FROM opt_out_emails)",
             ),
         ),
         ("no_email", "m.epostadresse IS NULL OR m.epostadresse = ''"),
-        ("invalid_email", "NOT m.valid_email"),
+        ("invalid_email", "NOT m.epost_gyldig"),
         (
             "stale_contact",
             unless(
@@ -220,22 +221,18 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     # (then the lower identifier). Rules 10-11 read the send ledger, which the
     # delivery step writes; until a campaign has been sent they exclude nobody.
     return f"""CREATE OR REPLACE TEMP TABLE funnel AS
-    WITH addressed AS (
-        SELECT m.*, {plain} OR coalesce(u.valid, false) AS valid_email,
-            CASE WHEN {plain} THEN lower(m.epostadresse) ELSE u.comparable END AS comparable
-        FROM matched m LEFT JOIN unusual_addresses u ON u.epostadresse = m.epostadresse
-    ), ruled AS (
-        SELECT m.*, CASE {branches} END AS first_reason FROM addressed m
+    WITH ruled AS (
+        SELECT m.*, CASE {branches} END AS first_reason FROM matched m
     ), keeps_address AS (
-        SELECT comparable, arg_min(personidentifikator, (foedselsdato, personidentifikator))
-            AS keeper
-        FROM ruled WHERE first_reason IS NULL GROUP BY comparable
+        SELECT epost_sammenlignbar,
+            arg_min(personidentifikator, (foedselsdato, personidentifikator)) AS keeper
+        FROM ruled WHERE first_reason IS NULL GROUP BY epost_sammenlignbar
     )
     SELECT personidentifikator, bydelsnummer, spraak, CASE
         WHEN first_reason IS NOT NULL THEN first_reason
         WHEN personidentifikator <> keeper THEN 'duplicate_email'
         END AS reason
-    FROM ruled LEFT JOIN keeps_address USING (comparable)"""
+    FROM ruled LEFT JOIN keeps_address USING (epost_sammenlignbar)"""
 
 
 def _recipients_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, int]:
@@ -253,9 +250,12 @@ def _fetch_recipients(
         return ()
     limit = "" if fetch is None else f"LIMIT {int(fetch)}"
     fields = [f.name for f in dataclasses.fields(Recipient) if f.name != "barn"]
+    person = {f.name for f in dataclasses.fields(Recipient)} - {"barn", "epostadresse", "spraak"}
+    selected = ", ".join(f"{'p' if field in person else 'm'}.{field}" for field in fields)
     rows = con.execute(
-        f"""SELECT {", ".join(f"m.{field}" for field in fields)}
+        f"""SELECT {selected}
         FROM funnel f JOIN matched m ON m.personidentifikator = f.personidentifikator
+            JOIN personer p ON p.personidentifikator = f.personidentifikator
         WHERE f.reason IS NULL ORDER BY m.personidentifikator {limit}"""
     ).fetchall()
     children = _matched_children(con, child_tables, [row[0] for row in rows])

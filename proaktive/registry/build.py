@@ -4,6 +4,7 @@ Each export is read once by DuckDB (parallel, vectorised) into a temporary
 table of its text; every rule of `shared/spec/registry-exports.md` is one SQL
 expression over it (`rules.RULES`). The good rows go, typed, into the table that
 campaigns query; every other row goes into `rejected` with its line and reason.
+Whether each e-mail address is valid is decided here too, once (`krr.epost_gyldig`).
 A repeated key keeps its first row. Two things hold whatever row comes first,
 because they only ever protect: an address protection on any row of a person
 (`personer.beskyttet`), and a reservation on any of their KRR rows
@@ -34,6 +35,7 @@ from proaktive.registry.csv_export import (
     reject_reason,
     rejected_lines,
 )
+from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import (
     EXPORT_FILES,
     KRR,
@@ -150,8 +152,8 @@ def _build_table(
 
     typed = ", ".join(f"{sql} AS {quote(name)}" for name, sql in TYPED_COLUMNS[export.name])
     con.execute(
-        f"CREATE TABLE {_table(export)} AS SELECT {typed}{_protections(export)} "
-        f"FROM {raw} WHERE _problem IS NULL"
+        f"CREATE TABLE {_table(export)} AS SELECT {typed}{_derived_columns(con, export)} "
+        f"FROM {_with_addresses_judged(con, export)} WHERE _problem IS NULL"
     )
     (parsed,) = con.execute(f"SELECT count(*) FROM {raw}").fetchone() or (0,)
     blank = blank_lines_or_refuse(source, lines, 1 + int(parsed) + len(rejected))
@@ -159,8 +161,20 @@ def _build_table(
     return int(parsed) + len(rejected), skipped
 
 
-def _protections(export: ExportFile) -> str:
-    """The columns that hold whatever row of a person comes first."""
+def _with_addresses_judged(con: duckdb.DuckDBPyConnection, export: ExportFile) -> str:
+    """The raw rows; for KRR with email-validator's verdict on the addresses SQL cannot judge."""
+    if export is not KRR:
+        return _raw(export)
+    check_unusual_addresses(
+        con, f"SELECT trim(epostadresse) AS epostadresse FROM {_raw(KRR)} WHERE _problem IS NULL"
+    )
+    return f"""(SELECT r.*, u.valid AS _valid, u.comparable AS _comparable FROM {_raw(KRR)} r
+        LEFT JOIN unusual_addresses u ON u.epostadresse = trim(r.epostadresse))"""
+
+
+def _derived_columns(con: duckdb.DuckDBPyConnection, export: ExportFile) -> str:
+    """Columns worked out once: protections that hold whatever row of a person comes
+    first, and whether each e-mail address is valid, with the form that compares."""
     if export is PERSONER:
         # Any row of a valid identifier, good or rejected, with any value that is
         # not known to be unprotected: when in doubt, the person is protected.
@@ -172,10 +186,14 @@ def _protections(export: ExportFile) -> str:
         ) AS beskyttet"""
     if export is KRR:
         invalid, _ = identifier("personidentifikator")
+        plain = plain_address_sql("trim(epostadresse)")
         return f""", personidentifikator IN (
             SELECT personidentifikator FROM {_raw(KRR)}
             WHERE upper(trim(reservasjon)) = 'JA' AND NOT ({invalid})
-        ) AS reservert"""
+        ) AS reservert,
+        epostadresse IS NOT NULL AND ({plain} OR coalesce(_valid, false)) AS epost_gyldig,
+        CASE WHEN {plain} THEN lower(trim(epostadresse)) ELSE _comparable END
+            AS epost_sammenlignbar"""
     return ""
 
 

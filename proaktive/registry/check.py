@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER
 from proaktive.registry.snapshot import DataError, Registry
 
@@ -99,15 +98,12 @@ def _counts(registry: Registry, name: str) -> dict[str, int]:
         return counts
     if name == KRR.name:
         counts = _grouped(registry, "krr", "status", "status_")
-        check_unusual_addresses(con, "SELECT epostadresse FROM krr")
-        plain = plain_address_sql("k.epostadresse")
         (reserved, no_email, invalid, unknown_language) = con.execute(
-            f"""SELECT count(*) FILTER (WHERE reservert),
+            """SELECT count(*) FILTER (WHERE reservert),
                 count(*) FILTER (WHERE epostadresse IS NULL),
-                count(*) FILTER (WHERE epostadresse IS NOT NULL AND NOT {plain}
-                                 AND NOT u.valid),
+                count(*) FILTER (WHERE epostadresse IS NOT NULL AND NOT epost_gyldig),
                 count(*) FILTER (WHERE spraak IS NULL)
-            FROM krr k LEFT JOIN unusual_addresses u USING (epostadresse)"""
+            FROM krr"""
         ).fetchone() or (0, 0, 0, 0)
         counts.update(
             reserved=int(reserved),
