@@ -1,7 +1,7 @@
 """Campaign criteria → one SQL predicate that DuckDB evaluates over the whole registry.
 
-The predicate reads a person as `p` (table `personer`) and their KRR row as `k`
-(LEFT JOIN, so every `k` column may be NULL). Each leaf is wrapped in
+The predicate reads a person as `p`: a row of the snapshot's `personer`, whose KRR
+columns (`spraak`, …) are NULL for a person without a KRR row. Each leaf is wrapped in
 `coalesce(…, false)`: a criterion about a missing value does not match, so `not`
 of it does (SQL's NULL would make both false).
 """
@@ -95,7 +95,7 @@ def _leaf(criterion: Criterion, context: SqlContext) -> str:
                 return f"({window} AND ({_another_municipality()} OR {district_differs}))"
             return window
         case Language(codes):
-            return _in("k.spraak", codes)
+            return _in("p.spraak", codes)
     raise TypeError(f"not a leaf criterion: {criterion!r}")
 
 

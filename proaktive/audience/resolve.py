@@ -1,10 +1,9 @@
 """Campaign + snapshot → Audience: who matched, who is excluded and why, who gets it.
 
 Plain SQL over the snapshot's typed tables, in the order of the funnel it computes:
-the population (`bosatt`), the people the criteria match (`matched`, with their
-KRR row), then for each of them the first reachability rule that excludes them
-(`funnel`), in the spec's order. Only the e-mail addresses that the SQL fast path
-cannot judge go through email-validator in Python.
+the population (`bosatt`), the people the criteria match (`matched`; each person's
+row in the snapshot carries their KRR contact columns), then for each of them the
+first reachability rule that excludes them (`funnel`), in the spec's order.
 """
 
 from __future__ import annotations
@@ -30,7 +29,21 @@ from proaktive.sql import sql_instant
 Progress = Callable[[str], None]
 
 # What the funnel reads of a matched person; listing fetches the rest for recipients only.
-_FUNNEL_PERSON_COLUMNS = ("personidentifikator", "foedselsdato", "beskyttet", "bydelsnummer")
+_FUNNEL_COLUMNS = (
+    "personidentifikator",
+    "foedselsdato",
+    "beskyttet",
+    "bydelsnummer",
+    "in_krr",
+    "krr_status",
+    "reservert",
+    "varslingsstatus",
+    "epostadresse",
+    "epost_gyldig",
+    "epost_sammenlignbar",
+    "epost_fersk",
+    "spraak",
+)
 
 
 @dataclass(frozen=True)
@@ -79,12 +92,7 @@ def resolve(
     predicate = compile_criterion(campaign.audience, SqlContext(as_of, area_tables, child_tables))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE matched AS
-        SELECT {", ".join(f"p.{column}" for column in _FUNNEL_PERSON_COLUMNS)},
-            k.status AS krr_status, coalesce(k.reservert, false) AS reservert,
-            k.varslingsstatus, k.epostadresse, k.epost_gyldig, k.epost_sammenlignbar,
-            greatest(k.epostadresse_oppdatert, k.epostadresse_sist_verifisert) AS epost_fersk,
-            k.spraak, k.personidentifikator IS NOT NULL AS in_krr
-        FROM personer p LEFT JOIN krr k ON k.personidentifikator = p.personidentifikator
+        SELECT {", ".join(_FUNNEL_COLUMNS)} FROM personer p
         WHERE p.status = 'bosatt' AND {predicate}"""
     )
     say("Checking contact information…")
@@ -250,13 +258,10 @@ def _fetch_recipients(
         return ()
     limit = "" if fetch is None else f"LIMIT {int(fetch)}"
     fields = [f.name for f in dataclasses.fields(Recipient) if f.name != "barn"]
-    person = {f.name for f in dataclasses.fields(Recipient)} - {"barn", "epostadresse", "spraak"}
-    selected = ", ".join(f"{'p' if field in person else 'm'}.{field}" for field in fields)
     rows = con.execute(
-        f"""SELECT {selected}
-        FROM funnel f JOIN matched m ON m.personidentifikator = f.personidentifikator
-            JOIN personer p ON p.personidentifikator = f.personidentifikator
-        WHERE f.reason IS NULL ORDER BY m.personidentifikator {limit}"""
+        f"""SELECT {", ".join(f"p.{field}" for field in fields)}
+        FROM funnel f JOIN personer p ON p.personidentifikator = f.personidentifikator
+        WHERE f.reason IS NULL ORDER BY p.personidentifikator {limit}"""
     ).fetchall()
     children = _matched_children(con, child_tables, [row[0] for row in rows])
     return tuple(
