@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from proaktive.audience.criteria import SqlContext, child_age_sql, compile_crite
 from proaktive.audience.dates import eighteen_months_before, start_of_day_in_oslo
 from proaktive.audience.model import REASONS, Audience, Funnel, MatchedChild, Recipient
 from proaktive.audience.optouts import load_opt_outs
-from proaktive.campaign.model import Area, Campaign, Child
+from proaktive.campaign.model import Area, Campaign, Child, Postcode, Street
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.snapshot import Registry
 from proaktive.sql import sql_instant
@@ -86,6 +87,7 @@ def resolve(
     if areas:
         say("Placing addresses in the areas…")
     area_tables, warnings = _register_areas(con, areas)
+    warnings.extend(_places_nobody_lives(con, campaign))
     load_opt_outs(con, policy.opt_outs)
 
     say("Matching the criteria…")
@@ -173,6 +175,42 @@ def _register_areas(
             con.execute(f"INSERT INTO {table} SELECT unnest($1)", [inside_ids])
         tables[criterion] = table
     return tables, warnings
+
+
+def _places_nobody_lives(con: duckdb.DuckDBPyConnection, campaign: Campaign) -> list[str]:
+    """A warning for each street or postcode of the criteria that no one in the registry
+    lives at: a typo there silently matches nobody. Names the nearest that do occur."""
+    asked: list[tuple[str, str, str]] = []  # what, column, value
+    for criterion, _ in leaves(campaign.audience):
+        if isinstance(criterion, Street):
+            asked.append(("street", "trim(adressenavn)", criterion.name.strip()))
+        elif isinstance(criterion, Postcode):
+            asked.extend(("postcode", "postnummer", code) for code in criterion.codes)
+    warnings = []
+    for what, column, value in dict.fromkeys(asked):
+        found = con.execute(
+            f"SELECT count(*) FROM personer WHERE lower({column}) = lower($1)", [value]
+        ).fetchone()
+        if found and found[0]:
+            continue
+        known = con.execute(f"SELECT DISTINCT {column} FROM personer WHERE {column} IS NOT NULL")
+        near = _nearest(value, [name for (name,) in known.fetchall()])
+        warnings.append(
+            f"{_shown(campaign.source)}: {what} '{value}' occurs nowhere in the registry, "
+            f"so it matches nobody{near}"
+        )
+    return warnings
+
+
+def _nearest(value: str, known: list[str]) -> str:
+    """` (did you mean A or B?)` with the closest of `known`, or nothing when none is close."""
+    by_folded = {name.casefold(): name for name in known}
+    near = difflib.get_close_matches(value.casefold(), list(by_folded), n=3, cutoff=0.6)
+    if not near:
+        return ""
+    names = [by_folded[name] for name in near]
+    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f" (did you mean {shown}?)"
 
 
 def _without_coordinates(con: duckdb.DuckDBPyConnection) -> int:
