@@ -11,12 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from proaktive.errors import Location, Problem, SettingsError
-from proaktive.yamlfile import load_yaml, validate_document
+from proaktive.errors import Location, SettingsError
+from proaktive.schema_problems import input_problem, number_not_text, validate_document
+from proaktive.yamlfile import load_yaml
 
 SETTINGS_FILE_NAME = "proaktive.yaml"
 REGISTRY_ENV = "PROAKTIVE_REGISTRY"
@@ -26,34 +27,53 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict, like campaign files: a value is what was typed (`port: "25"` is text)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    example: ClassVar[str | None] = None  # how it is written, for a message about its shape
 
 
 class SenderSettings(_Strict):
+    example: ClassVar[str | None] = '{from: "Oslo kommune <ikke-svar@oslo.kommune.no>"}'
+
     from_: str = Field("Oslo kommune <ikke-svar@oslo.kommune.no>", alias="from")
     reply_to: str | None = None
 
 
 class FrequencyCap(_Strict):
+    example: ClassVar[str | None] = "{max_messages: 3, per_days: 30}"
+
     max_messages: int = Field(3, ge=1)
     per_days: int = Field(30, ge=1)
 
 
 class SendWindow(_Strict):
+    example: ClassVar[str | None] = (
+        '{days: [mon, tue, wed, thu, fri], start: "08:00", end: "20:00"}'
+    )
+
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     start: str = "08:00"
     end: str = "20:00"
 
+    @field_validator("days", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        # YAML gives a list; strict validation takes only a tuple for a tuple.
+        return tuple(value) if isinstance(value, list) else value
+
     @field_validator("start", "end")
     @classmethod
-    def _clock_time(cls, value: str) -> str:
+    def _clock_time(cls, value: str, info: ValidationInfo) -> str:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError(f"'{value}' is not a time of day like 08:00")
+            raise input_problem(f"{info.field_name} '{value}' is not a time of day like 08:00")
         return value
 
 
 class SmtpSettings(_Strict):
+    example: ClassVar[str | None] = "{host: localhost, port: 1025, security: none}"
+
     host: str = "localhost"
     port: int = Field(1025, ge=1, le=65535)
     security: Literal["none", "starttls", "tls"] = "none"
@@ -77,17 +97,34 @@ class SettingsFile(_Strict):
     send_window: SendWindow = SendWindow()
     smtp: SmtpSettings = SmtpSettings()
 
+    @field_validator("municipality", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise number_not_text("municipality", 4)  # `0301` is the number 301 to YAML
+        return value
+
     @field_validator("municipality")
     @classmethod
     def _four_digits(cls, value: str) -> str:
         if not (len(value) == 4 and value.isdigit()):
-            raise ValueError(f"'{value}' is not a 4-digit kommunenummer (Oslo is \"0301\")")
+            raise input_problem(
+                f"municipality '{value}' is not a 4-digit kommunenummer", 'Oslo is "0301"'
+            )
         return value
 
     @model_validator(mode="before")
     @classmethod
-    def _not_empty(cls, data: object) -> object:
-        return {} if data is None else data
+    def _keys_and_values(cls, data: object) -> object:
+        if data is None:  # an empty file: every setting has its default
+            return {}
+        if not isinstance(data, dict):
+            shown = "a list" if isinstance(data, list) else repr(data)
+            raise input_problem(
+                f"a settings file holds 'key: value' lines, not {shown}",
+                "like 'registry: registry/'",
+            )
+        return data
 
 
 @dataclass(frozen=True)
@@ -120,11 +157,11 @@ def load_settings(path: Path | None) -> Settings:
     if path is None:
         return _absolute(SettingsFile(), Path.cwd(), None)
     document = load_yaml(path)
-    if isinstance(document, Problem):
-        raise SettingsError(document.message, document.location, document.hint)
+    if isinstance(document, list):
+        raise SettingsError.from_problems(document)
     result = validate_document(document, SettingsFile)
     if isinstance(result, list):
-        raise SettingsError("\n".join(str(problem) for problem in result))
+        raise SettingsError.from_problems(result)
     return _absolute(result, path.parent, path)
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, ClassVar
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from proaktive.campaign.criteria import CriterionSpec
-from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path
+from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path, written
 from proaktive.campaign.model import Category
-from proaktive.yamlfile import input_problem
+from proaktive.schema_problems import input_problem
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _OVERRIDE_CATEGORIES: tuple[Category, ...] = ("service", "statutory")
@@ -25,6 +25,8 @@ _OVERRIDE_CATEGORIES: tuple[Category, ...] = ("service", "statutory")
 
 class SenderSpec(Spec):
     """Each key left out comes from the settings file's `sender`."""
+
+    example: ClassVar[str | None] = '{from: "Oslo kommune <ikke-svar@oslo.kommune.no>"}'
 
     from_: str | None = Field(None, alias="from")
     reply_to: str | None = None
@@ -46,6 +48,8 @@ class SenderSpec(Spec):
 
 
 class ContactSpec(Spec):
+    example: ClassVar[str | None] = "{ignore_reservation: true}"
+
     ignore_reservation: bool = False
     allow_stale_contact: bool = False
     include_protected_addresses: bool = False
@@ -66,9 +70,25 @@ class CampaignSpec(Spec):
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_file(cls, data: Any) -> Any:
-        # An empty file then reports the keys it lacks, like any other.
-        return {} if data is None else data
+    def _one_campaign(cls, data: Any) -> Any:
+        needs = "a campaign needs at least id, title, template and audience"
+        if data is None:
+            raise input_problem("the file is empty", needs)
+        if isinstance(data, list):
+            campaigns = [item for item in data if isinstance(item, dict)]
+            hint = (
+                "put each campaign in a file of its own"
+                if len(campaigns) > 1
+                else "remove the '- ' in front of the first key"
+                if campaigns
+                else needs
+            )
+            raise input_problem("a campaign file holds 'key: value' lines, not a list", hint)
+        if not isinstance(data, dict):
+            raise input_problem(
+                f"a campaign file holds 'key: value' lines, not {written(data)}", needs
+            )
+        return data
 
     @field_validator("id")
     @classmethod
@@ -83,7 +103,8 @@ class CampaignSpec(Spec):
     @field_validator("template")
     @classmethod
     def _template_exists(cls, value: str, info: ValidationInfo) -> str:
-        folder = campaign_context(info).templates / value
+        context = campaign_context(info)
+        folder = context.templates / value
         if not folder.is_dir():
             raise input_problem(
                 f"template folder not found: {shown_path(folder)}", "create it, or fix 'template'"

@@ -45,23 +45,116 @@ CASES = [
     ),
     pytest.param(
         "",
-        [
-            "1:1: missing required key 'id'",
-            "1:1: missing required key 'title'",
-            "1:1: missing required key 'template'",
-            "1:1: missing required key 'audience'",
-        ],
+        ["1:1: the file is empty (a campaign needs at least id, title, template and audience)"],
         id="empty-file",
     ),
     pytest.param(
         "id: c\ntitle: [T\n",
-        ["3:1: not valid YAML: expected ',' or ']', but got '<stream end>'"],
+        ["2:8: this '[' is never closed (end it with ']')"],
         id="not-yaml",
     ),
     pytest.param(
         "- id: c\n",
-        ["1:1: the file should be a mapping of keys to values, not a list"],
+        [
+            "1:1: a campaign file holds 'key: value' lines, not a list "
+            "(remove the '- ' in front of the first key)"
+        ],
         id="not-a-mapping",
+    ),
+    pytest.param(
+        "- id: c\n- id: d\n",
+        [
+            "1:1: a campaign file holds 'key: value' lines, not a list "
+            "(put each campaign in a file of its own)"
+        ],
+        id="two-campaigns-in-a-list",
+    ),
+    pytest.param(
+        "barnehageopptak\n",
+        [
+            "1:1: a campaign file holds 'key: value' lines, not 'barnehageopptak' "
+            "(a campaign needs at least id, title, template and audience)"
+        ],
+        id="just-a-word",
+    ),
+    pytest.param(
+        "# id: c\n",
+        ["1:1: the file is empty (a campaign needs at least id, title, template and audience)"],
+        id="only-a-comment",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  age:\n  min: 67\n",
+        ["6:3: 'min' belongs under 'age' (indent it further than 'age:' on line 5)"],
+        id="sub-key-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - child:\n      age_months: {min: 4, max: 4}\n",
+        ["7:7: 'age_months' belongs under 'child' (indent it further than 'child:' on line 6)"],
+        id="sub-key-not-indented-in-list",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "contact:\nignore_reservation: true\nallow_stale_contact: true\n",
+        [
+            "6:1: 'ignore_reservation' belongs under 'contact' "
+            "(indent it further than 'contact:' on line 5)",
+            "7:1: 'allow_stale_contact' belongs under 'contact' "
+            "(indent it further than 'contact:' on line 5)",
+        ],
+        id="top-level-key-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - age: {min: 18}\n      district: Frogner\n",
+        [
+            "6:7: a criterion has exactly one key, found 2: age, district "
+            "(start each criterion of the list with '- ')"
+        ],
+        id="list-item-without-dash",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  - age: {min: 18}\n",
+        [
+            "5:3: a criterion is a name with a value, like 'age: {min: 18}', not a list "
+            "(to combine criteria, list them under 'all:' or 'any:')"
+        ],
+        id="audience-a-list",
+    ),
+    pytest.param(
+        HEAD + "audience: {age: 18}\n",
+        ["4:17: 'age' should be keys with values, not 18 (like 'age: {min: 18, max: 66}')"],
+        id="age-a-number",
+    ),
+    pytest.param(
+        HEAD + "audience: {moved_in: 30}\n",
+        [
+            "4:22: 'moved_in' should be keys with values, not 30 "
+            "(like 'moved_in: {within_days: 30}')"
+        ],
+        id="moved-in-a-number",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "sender: ikke-svar@oslo.kommune.no\n",
+        [
+            "5:9: 'sender' should be keys with values, not 'ikke-svar@oslo.kommune.no' "
+            "(like 'sender: {from: \"Oslo kommune <ikke-svar@oslo.kommune.no>\"}')"
+        ],
+        id="sender-an-address",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "repeat_after_days: 300 days\ncategory: [service]\nowner: [UDE]\n",
+        [
+            "5:20: 'repeat_after_days' should be a whole number, not '300 days'",
+            "6:11: 'category' should be 'information', 'service' or 'statutory', not a list",
+            "7:8: 'owner' should be text, not a list",
+        ],
+        id="wrong-types",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "category: Service\n",
+        [
+            "5:11: 'category' should be 'information', 'service' or 'statutory', "
+            "not 'Service' (did you mean 'service'?)"
+        ],
+        id="category-capitalised",
     ),
     pytest.param(
         "id: Barnehage_2026\ntitle: T\ntemplate: t\n" + ADULTS,
@@ -81,7 +174,7 @@ CASES = [
     ),
     pytest.param(
         "id: 2026\ntitle: ''\ntemplate: t\n" + ADULTS,
-        ["1:5: 'id' should be a valid string, not 2026", "2:8: 'title' is empty"],
+        ["1:5: 'id' should be text, not 2026 (quote it: \"2026\")", "2:8: 'title' is empty"],
         id="id-number-title-empty",
     ),
     pytest.param(
@@ -104,7 +197,7 @@ CASES = [
     ),
     pytest.param(
         HEAD + "audience: age\n",
-        ["4:11: a criterion is a mapping with one key, like 'age: {min: 18}'"],
+        ["4:11: a criterion is a name with a value, like 'age: {min: 18}', not 'age'"],
         id="criterion-not-mapping",
     ),
     pytest.param(
@@ -134,7 +227,10 @@ CASES = [
     ),
     pytest.param(
         HEAD + "audience:\n  not: [{age: {min: 18}}]\n",
-        ["5:8: a criterion is a mapping with one key, like 'age: {min: 18}'"],
+        [
+            "5:8: a criterion is a name with a value, like 'age: {min: 18}', not a list "
+            "(to combine criteria, list them under 'all:' or 'any:')"
+        ],
         id="not-list",
     ),
     pytest.param(
@@ -145,14 +241,14 @@ CASES = [
     pytest.param(
         HEAD + "audience: {age: {min: -1, max: 18.5}}\n",
         [
-            "4:23: 'min' should be greater than or equal to 0, not -1",
-            "4:32: 'max' should be a valid integer, not 18.5",
+            "4:23: 'min' should be 0 or more, not -1",
+            "4:32: 'max' should be a whole number, not 18.5",
         ],
         id="age-bad-bounds",
     ),
     pytest.param(
         HEAD + "audience: {age: {min: '18'}}\n",
-        ["4:23: 'min' should be a valid integer, not '18'"],
+        ["4:23: 'min' should be a whole number, not '18' (write it without quotes)"],
         id="age-quoted-number",
     ),
     pytest.param(
@@ -168,7 +264,7 @@ CASES = [
     pytest.param(
         HEAD + "audience:\n  born: {from: '1950-13-01', to: 1950}\n",
         [
-            "5:16: '1950-13-01' is not a date like 1950-01-01",
+            "5:16: '1950-13-01' is not a date: there is no month 13",
             "5:34: 1950 is not a date like 1950-01-01",
         ],
         id="born-not-dates",
@@ -259,7 +355,7 @@ CASES = [
     pytest.param(
         HEAD + "audience:\n  moved_in: {within_days: -1, from: abroad}\n",
         [
-            "5:27: 'within_days' should be greater than or equal to 0, not -1",
+            "5:27: 'within_days' should be 0 or more, not -1",
             "5:37: 'from' should be 'anywhere', 'another_district' or 'another_municipality', "
             "not 'abroad'",
         ],
@@ -283,7 +379,7 @@ CASES = [
         [
             "5:16: area file not found: campaigns/../graving.geojson "
             "(the path is relative to the campaign file's folder)",
-            "5:46: 'buffer_m' should be greater than or equal to 0, not -5",
+            "5:46: 'buffer_m' should be 0 or more, not -5",
         ],
         id="area-not-found-negative-buffer",
     ),
@@ -316,7 +412,7 @@ CASES = [
     ),
     pytest.param(
         HEAD + ADULTS + "repeat_after_days: 0\n",
-        ["5:20: 'repeat_after_days' should be greater than or equal to 1, not 0"],
+        ["5:20: 'repeat_after_days' should be 1 or more, not 0"],
         id="repeat-zero",
     ),
     pytest.param(
@@ -344,7 +440,10 @@ CASES = [
     ),
     pytest.param(
         HEAD + ADULTS + "contact: yes\n",
-        ["5:10: 'contact' should be a mapping of keys to values, not true"],
+        [
+            "5:10: 'contact' should be keys with values, not 'yes' "
+            "(like 'contact: {ignore_reservation: true}')"
+        ],
         id="contact-not-mapping",
     ),
     pytest.param(

@@ -39,8 +39,7 @@ def test_every_problem_of_every_file(project: Path, capsys: pytest.CaptureFixtur
     assert err.splitlines() == [
         "error: campaigns/bad.yaml:4:22: unknown district 'Frognar' (did you mean Frogner?)",
         "error: campaigns/bad.yaml:5:1: unknown key 'audiance' (did you mean 'audience'?)",
-        "error: campaigns/worse.yaml:2:1: not valid YAML: expected the node content, but found "
-        "'<stream end>'",
+        "error: campaigns/worse.yaml:1:5: this '[' is never closed (end it with ']')",
     ]
 
 
