@@ -7,6 +7,7 @@ settings file are relative to the file itself.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,6 +142,13 @@ class Settings:
     frequency_cap: FrequencyCap
     send_window: SendWindow
     smtp: SmtpSettings
+    searched_from: Path | None = None  # where the search for a settings file that found none began
+
+    def not_found_note(self) -> str | None:
+        """Why paths are relative to the current folder: no settings file was found."""
+        if self.source is not None or self.searched_from is None:
+            return None
+        return f"no {SETTINGS_FILE_NAME} was found in {self.searched_from} or any folder above it"
 
 
 def find_settings_file(start: Path) -> Path | None:
@@ -152,10 +160,12 @@ def find_settings_file(start: Path) -> Path | None:
     return None
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Settings from `path`; the defaults, relative to the current folder, when None."""
+def load_settings(path: Path | None, *, searched_from: Path | None = None) -> Settings:
+    """Settings from `path`; the defaults, relative to the current folder, when None
+    (`searched_from`: the folder where a search for a settings file found none)."""
     if path is None:
-        return _absolute(SettingsFile(), Path.cwd(), None)
+        settings = _absolute(SettingsFile(), Path.cwd(), None)
+        return dataclasses.replace(settings, searched_from=searched_from)
     document = load_yaml(path)
     if isinstance(document, list):
         raise SettingsError.from_problems(document)
@@ -193,6 +203,13 @@ class Paths:
 
     def require_registry(self) -> Path:
         if self.registry is None:
+            not_found = self.settings.not_found_note()
+            if not_found is not None:
+                raise SettingsError(
+                    f"no registry folder given, and {not_found}",
+                    hint=f"run proaktive in the project folder, use --registry DIR, "
+                    f"or set {REGISTRY_ENV}",
+                )
             raise SettingsError(
                 "no registry folder given",
                 hint=f"use --registry DIR, set {REGISTRY_ENV}, or add 'registry:' to "
@@ -224,7 +241,9 @@ def resolve_paths(
         settings_path: Path | None = settings_option
     else:
         settings_path = find_settings_file(here)
-    settings = load_settings(settings_path.resolve() if settings_path else None)
+    settings = load_settings(
+        settings_path.resolve() if settings_path else None, searched_from=here.resolve()
+    )
 
     registry: Path | None
     if registry_option is not None:

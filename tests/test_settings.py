@@ -97,6 +97,7 @@ def test_an_explicit_settings_file_that_is_missing_is_an_error(tmp_path: Path) -
 
 
 def test_without_any_registry_the_error_says_how_to_give_one(tmp_path: Path) -> None:
+    _settings(tmp_path, "templates: templates/\n")
     paths = resolve_paths(
         settings_option=None, registry_option=None, ledger_option=None, environ={}, cwd=tmp_path
     )
@@ -105,6 +106,21 @@ def test_without_any_registry_the_error_says_how_to_give_one(tmp_path: Path) -> 
     assert str(raised.value) == (
         "no registry folder given (use --registry DIR, set PROAKTIVE_REGISTRY, "
         "or add 'registry:' to proaktive.yaml)"
+    )
+
+
+def test_outside_a_project_the_error_says_where_no_settings_file_was_found(
+    tmp_path: Path,
+) -> None:
+    paths = resolve_paths(
+        settings_option=None, registry_option=None, ledger_option=None, environ={}, cwd=tmp_path
+    )
+    with pytest.raises(SettingsError) as raised:
+        paths.require_registry()
+    assert str(raised.value) == (
+        f"no registry folder given, and no proaktive.yaml was found in {tmp_path} or any "
+        "folder above it (run proaktive in the project folder, use --registry DIR, "
+        "or set PROAKTIVE_REGISTRY)"
     )
 
 

@@ -36,6 +36,7 @@ class CampaignContext:
 
     folder: Path  # the campaign file's folder, as the user gave it
     templates: Path  # the templates folder from the settings, absolute
+    settings_not_found: str | None = None  # why `templates` is only a default, if it is
 
 
 def campaign_context(info: ValidationInfo) -> CampaignContext:

@@ -32,7 +32,11 @@ def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:
     document = load_yaml(path)
     if isinstance(document, list):
         return document
-    context = CampaignContext(folder=path.parent, templates=settings.templates)
+    context = CampaignContext(
+        folder=path.parent,
+        templates=settings.templates,
+        settings_not_found=settings.not_found_note(),
+    )
     spec = validate_document(document, CampaignSpec, context)
     if isinstance(spec, list):
         return spec

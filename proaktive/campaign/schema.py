@@ -105,6 +105,12 @@ class CampaignSpec(Spec):
     def _template_exists(cls, value: str, info: ValidationInfo) -> str:
         context = campaign_context(info)
         folder = context.templates / value
+        if not folder.is_dir() and context.settings_not_found:
+            raise input_problem(
+                f"template folder not found: {shown_path(folder)}, "
+                f"and {context.settings_not_found}",
+                "run proaktive in the project folder, or use --settings FILE",
+            )
         if not folder.is_dir():
             raise input_problem(
                 f"template folder not found: {shown_path(folder)}", "create it, or fix 'template'"

@@ -59,8 +59,9 @@ def test_settings_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert capsys.readouterr().out == "senior.yaml: ok\n"
     assert run(["validate", "senior.yaml"]) == 1
     assert capsys.readouterr().err == (
-        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester "
-        "(create it, or fix 'template')\n"
+        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester, "
+        f"and no proaktive.yaml was found in {tmp_path} or any folder above it "
+        "(run proaktive in the project folder, or use --settings FILE)\n"
     )
 
 
