@@ -76,3 +76,34 @@ def test_samples_validate(
 
 def test_no_files_is_wrong_use(project: Path) -> None:
     assert run(["validate"]) == 2
+
+
+def test_two_files_with_the_same_id(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The ledger keys on the id: a copy that keeps it would reach nobody the original did.
+    (project / "campaigns" / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    assert run(["validate", "campaigns/good.yaml", "campaigns/copy.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "error: campaigns/good.yaml:1:5: id 'c' is also the id of campaigns/copy.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)",
+        "error: campaigns/copy.yaml:1:5: id 'c' is also the id of campaigns/good.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)",
+    ]
+
+
+def test_a_copy_is_checked_against_the_campaigns_beside_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "campaigns" / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    assert run(["validate", "campaigns/copy.yaml"]) == 1
+    assert capsys.readouterr().err == (
+        "error: campaigns/copy.yaml:1:5: id 'c' is also the id of campaigns/good.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)\n"
+    )
+
+
+def test_the_same_file_twice_is_no_duplicate(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["validate", "campaigns/good.yaml", "./campaigns/good.yaml"]) == 0
