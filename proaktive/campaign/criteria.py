@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -36,6 +36,9 @@ from proaktive.campaign.model import (
     Street,
 )
 from proaktive.schema_problems import field_names, input_problem, misplaced_key, model_in
+
+if TYPE_CHECKING:
+    from proaktive.audience.areas import Area as LoadedArea
 
 
 class RangeSpec(Spec):
@@ -111,12 +114,37 @@ class AreaSpec(Spec):
 
         path = campaign_context(info).folder / self.file
         try:
-            load_area(path, self.buffer_m, shown_as=str(shown_path(path)))
+            area = load_area(path, self.buffer_m, shown_as=str(shown_path(path)))
         except AreaError as error:
             raise input_problem(
                 f"{shown_path(path)}: {error.message}", error.hint, at="file"
             ) from None
+        if _outside_norway(area):
+            raise input_problem(
+                f"{shown_path(path)}: the area lies outside Norway: "
+                "are longitude and latitude swapped?",
+                "GeoJSON gives each position as [longitude, latitude]; Oslo is [10.75, 59.91]",
+                at="file",
+            )
         return self
+
+
+def _outside_norway(area: LoadedArea) -> bool:
+    """Whether an area lies wholly outside Norway: longitude and latitude swapped, mostly.
+
+    `load_area` only warns about it, which `audience count` shows once it has read the
+    registry; a campaign must not pass validation with such an area. The box is the
+    one `load_area` warns with (a margin around mainland Norway).
+    """
+    from pyproj import Transformer
+
+    from proaktive.audience.areas import _NORWAY_LAT, _NORWAY_LON, UTM33
+
+    to_lon_lat = Transformer.from_crs(f"EPSG:{UTM33}", "EPSG:4326", always_xy=True)
+    west, south, east, north = to_lon_lat.transform_bounds(*area.geometry.bounds)
+    misses_lon = east < _NORWAY_LON[0] or west > _NORWAY_LON[1]
+    misses_lat = north < _NORWAY_LAT[0] or south > _NORWAY_LAT[1]
+    return bool(misses_lon or misses_lat)
 
 
 _CHILD_UNITS: dict[str, Literal["years", "months", "days"]] = {
