@@ -16,6 +16,7 @@ from proaktive.cli.options import (
     SettingsOption,
     paths,
     today_in_oslo,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +82,12 @@ def count(
     campaign: CampaignArgument,
     as_of: AsOfOption = None,
     by: Annotated[
-        GroupBy | None, typer.Option("--by", help="Also count recipients per district or language.")
+        GroupBy | None,
+        typer.Option(
+            "--by",
+            help="Also count recipients per district or language.",
+            metavar="district|language",
+        ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     registry: RegistryOption = None,
@@ -120,14 +126,17 @@ def list_recipients(
     campaign: CampaignArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", help="table, csv or json.")
+        ListFormat, typer.Option("--format", help="table, csv or json.", metavar="table|csv|json")
     ] = ListFormat.table,
     unmasked: Annotated[
         bool,
         typer.Option("--unmasked", help="Show identifiers in full (csv and json only)."),
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Show at most N recipients.", min=0)
+        int | None,
+        typer.Option(
+            "--limit", help="Show at most N recipients.", parser=whole_number(0), metavar="N"
+        ),
     ] = None,
     registry: RegistryOption = None,
     settings: SettingsOption = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ SettingsOption = Annotated[
         "--settings",
         help="Settings file (default: proaktive.yaml here or in the nearest folder above).",
         dir_okay=False,
+        metavar="FILE",
     ),
 ]
 RegistryOption = Annotated[
@@ -28,6 +30,7 @@ RegistryOption = Annotated[
         "--registry",
         help="Registry folder (default: $PROAKTIVE_REGISTRY, else 'registry' in the settings).",
         file_okay=False,
+        metavar="DIR",
     ),
 ]
 LedgerOption = Annotated[
@@ -36,11 +39,12 @@ LedgerOption = Annotated[
         "--ledger",
         help="Send ledger (default: $PROAKTIVE_LEDGER, else 'ledger' in the settings).",
         dir_okay=False,
+        metavar="FILE",
     ),
 ]
 
 
-def _parse_date(value: str | dt.date | None) -> dt.date | None:
+def parse_date(value: str | dt.date | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     try:
@@ -56,10 +60,31 @@ AsOfOption = Annotated[
     typer.Option(
         "--as-of",
         help="Evaluate the campaign for this date, YYYY-MM-DD (default: today in Oslo).",
-        parser=_parse_date,
+        parser=parse_date,
         metavar="DATE",
     ),
 ]
+
+
+def whole_number(minimum: int) -> Callable[[str | int | None], int | None]:
+    """A parser for a count option: a whole number of at least `minimum`.
+
+    Typer's own `min=` would show `<int range> [x>=0]` in help and "not in the range
+    x>=0" in its error: a parser says it in words.
+    """
+
+    def parse(value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not a whole number") from None
+        if number < minimum:
+            raise typer.BadParameter(f"{number} is less than {minimum}")
+        return number
+
+    return parse
 
 
 def today_in_oslo() -> dt.date:

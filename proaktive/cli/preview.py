@@ -13,9 +13,13 @@ from proaktive.cli.options import AsOfOption, RegistryOption, SettingsOption, no
 def preview(
     campaign: Annotated[Path, typer.Argument(help="Campaign file (YAML).", metavar="CAMPAIGN")],
     as_of: AsOfOption = None,
-    person: Annotated[str | None, typer.Option(help="Preview for this identifier.")] = None,
-    sample: Annotated[int, typer.Option(help="How many sample recipients.")] = 3,
-    html: Annotated[Path | None, typer.Option(help="Write the HTML part to this file.")] = None,
+    person: Annotated[
+        str | None, typer.Option(help="Preview for this identifier.", metavar="ID")
+    ] = None,
+    sample: Annotated[int, typer.Option(help="How many sample recipients.", metavar="N")] = 3,
+    html: Annotated[
+        Path | None, typer.Option(help="Write the HTML part to this file.", metavar="FILE")
+    ] = None,
     registry: RegistryOption = None,
     settings: SettingsOption = None,
 ) -> None:

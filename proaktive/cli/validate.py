@@ -12,7 +12,7 @@ from proaktive.cli.options import SettingsOption, paths
 
 def validate(
     campaigns: Annotated[
-        list[Path], typer.Argument(help="Campaign files (YAML).", metavar="CAMPAIGN...")
+        list[Path], typer.Argument(help="Campaign files (YAML).", metavar="CAMPAIGN")
     ],
     settings: SettingsOption = None,
 ) -> None:
