@@ -111,7 +111,10 @@ def count(
             "matched": audience.funnel.matched,
             "excluded": audience.funnel.excluded,
             "recipients": audience.funnel.recipients,
+            "skipped_rows": audience.skipped_rows,
         }
+        if audience.without_coordinates is not None:  # an area campaign
+            document["without_coordinates"] = audience.without_coordinates
         if groups is not None:
             document["by"] = groups
         print_json(document)
@@ -147,6 +150,7 @@ def list_recipients(
         print_json,
         print_recipients_csv,
         print_recipients_table,
+        stderr,
     )
     from proaktive.registry.identifiers import mask
 
@@ -175,4 +179,12 @@ def list_recipients(
     elif output_format is ListFormat.csv:
         print_recipients_csv(audience, shown)
     else:
-        print_recipients_table(audience)
+        print_recipients_table(audience)  # says how many of how many itself
+        return
+    if len(audience.recipients) < audience.funnel.recipients:
+        # On stderr: stdout is the data a script reads.
+        stderr.print(
+            f"{len(audience.recipients):,} of {audience.funnel.recipients:,} recipients "
+            f"listed (--limit {limit}).",
+            markup=False,
+        )
