@@ -190,7 +190,7 @@ def _reworded(item: ErrorDetails, subject: str, shown: str) -> tuple[str, str | 
     if kind in ("value_error", "assertion_error"):  # a validator's own message
         message = str(item["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         return f"{subject}: {message}", None
-    if kind == "recursion_loop":
+    if kind in ("recursion_loop", "recursion_depth_exceeded"):
         return f"{subject} is nested too deeply", None
     message = str(item["msg"])
     message = message.removeprefix("Input ").removeprefix("input ")

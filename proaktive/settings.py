@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from proaktive.errors import Location, SettingsError
 from proaktive.schema_problems import input_problem, number_not_text, validate_document
+from proaktive.sender_address import checked_sender
 from proaktive.yamlfile import load_yaml
 
 SETTINGS_FILE_NAME = "proaktive.yaml"
@@ -39,6 +40,11 @@ class SenderSettings(_Strict):
 
     from_: str = Field("Oslo kommune <ikke-svar@oslo.kommune.no>", alias="from")
     reply_to: str | None = None
+
+    @field_validator("from_", "reply_to")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return checked_sender(value)
 
 
 class FrequencyCap(_Strict):
@@ -83,6 +89,28 @@ class SmtpSettings(_Strict):
     timeout_s: float = Field(60, gt=0)
     connections: int = Field(2, ge=1, le=32)
     max_per_second: float = Field(20, gt=0)
+
+    @field_validator("security", mode="before")
+    @classmethod
+    def _ssl_is_tls(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("ssl", "smtps"):
+            raise input_problem(
+                f"security '{value}' is called 'tls' here",
+                "'tls' connects with TLS from the start, usually on port 465; "
+                "'starttls' upgrades a plain connection, usually on port 587",
+            )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise input_problem(
+                "the SMTP password is never written in the settings file",
+                "set password_env to the name of an environment variable that holds it",
+                at="password",
+            )
+        return data
 
 
 class SettingsFile(_Strict):

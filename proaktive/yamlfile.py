@@ -138,12 +138,17 @@ def _walk(node: yaml.Node, key: PathKey, document: _Marks) -> None:
         for key_node, value_node in node.value:
             if not _is_text(key_node):
                 written = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                listed = node.flow_style and value_node.tag == _STANDARD_TAG + "null"
                 document.refused.append(
                     Problem(
                         Location(document.path, *_mark(key_node.start_mark)),
                         f"a key must be a name, not {written}"
                         if written is not None
                         else "a key must be a name, not a list or a mapping",
+                        # `{postcode: 0182, 0183}`: in braces, a comma starts another key.
+                        "to give a key several values, put them in brackets: [a, b]"
+                        if listed
+                        else None,
                     )
                 )
                 continue
@@ -174,8 +179,8 @@ def load_yaml(path: Path) -> YamlDocument | list[Problem]:
         return [Problem(Location(path), "file not found")]
     except IsADirectoryError:
         return [Problem(Location(path), "is a folder, not a file")]
-    except UnicodeDecodeError:
-        return [Problem(Location(path), "not UTF-8 text", "save the file as UTF-8")]
+    except UnicodeDecodeError as error:
+        return [_not_utf8(path, error)]
     except OSError as error:
         return [Problem(Location(path), f"cannot read the file: {error.strerror}")]
     try:
@@ -206,6 +211,19 @@ def load_yaml(path: Path) -> YamlDocument | list[Problem]:
         marks.texts,
         tuple(marks.problems),
         frozenset(marks.null_keys),
+    )
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> Problem:
+    """Where the first byte that is not UTF-8 is: often an ø or å saved as Latin-1."""
+    data = error.object if isinstance(error.object, bytes) else b""
+    line = data.count(b"\n", 0, error.start) + 1
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+    return Problem(
+        Location(path, line, column),
+        "not UTF-8 text",
+        "save the file as UTF-8: an ø, æ or å saved otherwise is the usual cause",
     )
 
 

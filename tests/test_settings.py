@@ -129,8 +129,8 @@ def test_outside_a_project_the_error_says_where_no_settings_file_was_found(
     [
         ("registy: x\n", "proaktive.yaml:1:1: unknown key 'registy'"),
         (
-            "smtp:\n  security: ssl\n",
-            "proaktive.yaml:2:13: 'security' should be 'none', 'starttls' or 'tls', not 'ssl'",
+            "smtp:\n  security: plain\n",
+            "proaktive.yaml:2:13: 'security' should be 'none', 'starttls' or 'tls', not 'plain'",
         ),
         (
             "municipality: 0301\n",
@@ -195,6 +195,25 @@ def test_settings_problems_name_file_line_and_column(
                 "1:31: 'max_messages' should be 1 or more, not 0",
                 "1:34: unknown key 'per_day' (did you mean 'per_days'?)",
             ],
+        ),
+        (
+            "smtp: {security: ssl}\n",
+            [
+                "1:18: security 'ssl' is called 'tls' here ('tls' connects with TLS from the "
+                "start, usually on port 465; 'starttls' upgrades a plain connection, usually on "
+                "port 587)"
+            ],
+        ),
+        (
+            "smtp:\n  host: smtp.oslo.kommune.no\n  password: hemmelig\n",
+            [
+                "3:13: the SMTP password is never written in the settings file "
+                "(set password_env to the name of an environment variable that holds it)"
+            ],
+        ),
+        (
+            "sender: {from: ikke-svar}\n",
+            ["1:16: 'ikke-svar' is not an e-mail address (an email address must have an @-sign)"],
         ),
         (
             "registry: &here data/\nledger: *here\n",

@@ -201,6 +201,17 @@ def _indented_too_little(spec: type[CriterionSpec], data: dict[Any, Any]) -> Non
                 raise misplaced_key(str(other), under=str(name))
 
 
+def _values_without_brackets(spec: type[CriterionSpec], data: dict[Any, Any]) -> str | None:
+    """`{district: Frogner, Sagene}` reads as two keys: the hint to write `[Frogner, Sagene]`."""
+    known = set(field_names(spec))
+    named = [name for name in data if name in known]
+    others = [name for name in data if name not in known]
+    if len(named) != 1 or any(data[name] is not None for name in others):
+        return None
+    values = ", ".join(map(str, [data[named[0]], *others]))
+    return f"to give '{named[0]}' several values, put them in brackets: {named[0]}: [{values}]"
+
+
 class CriterionSpec(Spec):
     """A mapping with exactly one key: the criterion's name."""
 
@@ -222,6 +233,9 @@ class CriterionSpec(Spec):
     @model_validator(mode="before")
     @classmethod
     def _one_key(cls, data: Any) -> Any:
+        example = "like 'age: {min: 18}'"
+        if data is None:
+            raise input_problem(f"a criterion is needed here, {example}")
         if not isinstance(data, dict):
             raise input_problem(
                 f"a criterion is a name with a value, like 'age: {{min: 18}}', not {written(data)}",
@@ -229,14 +243,17 @@ class CriterionSpec(Spec):
                 if isinstance(data, list)
                 else None,
             )
+        if not data:
+            raise input_problem("a criterion has exactly one key, found none", example)
         if len(data) != 1:
             _indented_too_little(cls, data)
-            found = f"{len(data)}: {', '.join(map(str, data))}" if data else "none"
+            found = f"{len(data)}: {', '.join(map(str, data))}"
+            brackets = _values_without_brackets(cls, data)
             raise input_problem(
                 f"a criterion has exactly one key, found {found}",
                 # Two keys side by side is mostly a missing `all:`, or in a list a missing `- `.
-                "to combine criteria, list them under 'all:' or 'any:'" if data else None,
-                in_list="start each criterion of the list with '- '" if data else None,
+                brackets or "to combine criteria, list them under 'all:' or 'any:'",
+                in_list=brackets or "start each criterion of the list with '- '",
             )
         return data
 

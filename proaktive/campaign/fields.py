@@ -122,6 +122,7 @@ def written(value: object) -> str:
 
 
 _ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+_NORWEGIAN_DATE = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})")  # 1.1.1950
 
 
 def _date(value: object) -> dt.date:
@@ -130,7 +131,14 @@ def _date(value: object) -> dt.date:
         raise input_problem(f"{written(value)} is not a date like 1950-01-01")
     parts = _ISO_DATE.fullmatch(value.strip())
     if parts is None:
-        raise input_problem(f"{value!r} is not a date like 1950-01-01")
+        norwegian = _NORWEGIAN_DATE.fullmatch(value.strip())
+        raise input_problem(
+            f"{value!r} is not a date like 1950-01-01",
+            "write year-month-day: "
+            f"{norwegian['year']}-{int(norwegian['month']):02}-{int(norwegian['day']):02}"
+            if norwegian
+            else None,
+        )
     year, month, day = (int(parts[name]) for name in ("year", "month", "day"))
     if not 1 <= month <= 12:
         raise input_problem(f"{value!r} is not a date: there is no month {month}")

@@ -8,16 +8,15 @@ allows, and `default_language` before the `template` that must have a file for i
 from __future__ import annotations
 
 import re
-from email.utils import parseaddr
 from typing import Any, ClassVar
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from proaktive.campaign.criteria import CriterionSpec
 from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path, written
 from proaktive.campaign.model import Category
 from proaktive.schema_problems import input_problem
+from proaktive.sender_address import checked_sender
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _OVERRIDE_CATEGORIES: tuple[Category, ...] = ("service", "statutory")
@@ -34,17 +33,7 @@ class SenderSpec(Spec):
     @field_validator("from_", "reply_to")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        _, address = parseaddr(value)
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError as error:
-            reason = str(error).rstrip(".")
-            raise input_problem(
-                f"{value!r} is not an e-mail address", reason[:1].lower() + reason[1:]
-            ) from None
-        return value
+        return checked_sender(value)
 
 
 class ContactSpec(Spec):
@@ -89,6 +78,16 @@ class CampaignSpec(Spec):
                 f"a campaign file holds 'key: value' lines, not {written(data)}", needs
             )
         return data
+
+    @field_validator("frequency_cap", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise input_problem(
+                f"frequency_cap says whether the settings' cap applies: true or false, not {value}",
+                "the cap itself is max_messages and per_days in proaktive.yaml",
+            )
+        return value
 
     @field_validator("id")
     @classmethod

@@ -157,6 +157,70 @@ CASES = [
         id="category-capitalised",
     ),
     pytest.param(
+        HEAD + "audience:\n",
+        ["4:10: a criterion is needed here, like 'age: {min: 18}'"],
+        id="audience-empty",
+    ),
+    pytest.param(
+        HEAD + "audience:\nage: {min: 18}\n",
+        ["5:1: 'age' belongs under 'audience' (indent it further than 'audience:' on line 4)"],
+        id="criterion-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience: {district: Frogner, Sagene}\n",
+        [
+            "4:11: a criterion has exactly one key, found 2: district, Sagene "
+            "(to give 'district' several values, put them in brackets: "
+            "district: [Frogner, Sagene])"
+        ],
+        id="values-without-brackets",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - {language: nb, en}\n",
+        [
+            "6:7: a criterion has exactly one key, found 2: language, en "
+            "(to give 'language' several values, put them in brackets: language: [nb, en])"
+        ],
+        id="values-without-brackets-in-a-list",
+    ),
+    pytest.param(
+        HEAD + 'audience: {postcode: "0182", 0183}\n',
+        [
+            "4:30: a key must be a name, not 0183 "
+            "(to give a key several values, put them in brackets: [a, b])"
+        ],
+        id="codes-without-brackets",
+    ),
+    pytest.param(
+        HEAD + "audience: {born: {from: 1.1.1950, to: 31.12.1959}}\n",
+        [
+            "4:25: '1.1.1950' is not a date like 1950-01-01 (write year-month-day: 1950-01-01)",
+            "4:39: '31.12.1959' is not a date like 1950-01-01 (write year-month-day: 1959-12-31)",
+        ],
+        id="norwegian-dates",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "frequency_cap: 3\n",
+        [
+            "5:16: frequency_cap says whether the settings' cap applies: true or false, not 3 "
+            "(the cap itself is max_messages and per_days in proaktive.yaml)"
+        ],
+        id="frequency-cap-a-number",
+    ),
+    pytest.param(
+        HEAD + "audience: {moved_in: {within_days: 30, from: another district}}\n",
+        [
+            "4:46: 'from' should be 'anywhere', 'another_district' or 'another_municipality', "
+            "not 'another district' (did you mean 'another_district'?)"
+        ],
+        id="moved-in-from-with-a-space",
+    ),
+    pytest.param(
+        HEAD + "audience: {age: {min: 18}}\nAudience: x\n",
+        ["5:1: unknown key 'Audience' (did you mean 'audience'?)"],
+        id="key-capitalised",
+    ),
+    pytest.param(
         "id: Barnehage_2026\ntitle: T\ntemplate: t\n" + ADULTS,
         [
             "1:5: id 'Barnehage_2026' may hold only a-z, 0-9 and '-', and not start with '-' "
@@ -192,7 +256,7 @@ CASES = [
     ),
     pytest.param(
         HEAD + "audience:\n  all:\n    - {}\n",
-        ["6:7: a criterion has exactly one key, found none"],
+        ["6:7: a criterion has exactly one key, found none (like 'age: {min: 18}')"],
         id="criterion-no-key",
     ),
     pytest.param(
@@ -514,3 +578,19 @@ def test_file_not_found(settings: Settings) -> None:
 
 def test_valid_file_has_no_problems(write_campaign: WriteCampaign, settings: Settings) -> None:
     assert campaign_problems(write_campaign(HEAD + ADULTS), settings) == []
+
+
+def test_a_file_that_is_not_utf8_says_where(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "latin1.yaml").write_bytes("id: c\ntitle: Søk\n".encode("latin-1"))
+    assert [str(p) for p in campaign_problems(Path("latin1.yaml"), settings)] == [
+        "latin1.yaml:2:9: not UTF-8 text "
+        "(save the file as UTF-8: an ø, æ or å saved otherwise is the usual cause)"
+    ]
+
+
+def test_criteria_nested_too_deeply(write_campaign: WriteCampaign, settings: Settings) -> None:
+    nested = "".join("  " * depth + "not:\n" for depth in range(1, 301))
+    path = write_campaign(HEAD + "audience:\n" + nested + "  " * 301 + "age: {min: 1}\n")
+    problems = [str(problem) for problem in campaign_problems(path, settings)]
+    assert len(problems) == 1
+    assert problems[0].endswith(": 'not' is nested too deeply")
