@@ -14,6 +14,7 @@ from proaktive.cli.options import (
     LedgerOption,
     RegistryOption,
     SettingsOption,
+    one_of,
     paths,
     today_in_oslo,
     whole_number,
@@ -87,6 +88,7 @@ def count(
             "--by",
             help="Also count recipients per district or language.",
             metavar="district|language",
+            parser=one_of(GroupBy),
         ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
@@ -129,7 +131,13 @@ def list_recipients(
     campaign: CampaignArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", help="table, csv or json.", metavar="table|csv|json")
+        ListFormat,
+        typer.Option(
+            "--format",
+            help="table, csv or json.",
+            metavar="table|csv|json",
+            parser=one_of(ListFormat),
+        ),
     ] = ListFormat.table,
     unmasked: Annotated[
         bool,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -66,11 +67,12 @@ AsOfOption = Annotated[
 ]
 
 
-def whole_number(minimum: int) -> Callable[[str | int | None], int | None]:
-    """A parser for a count option: a whole number of at least `minimum`.
+def whole_number(minimum: int | None = None) -> Callable[[str | int | None], int | None]:
+    """A parser for a number option: a whole number, of at least `minimum` if given.
 
-    Typer's own `min=` would show `<int range> [x>=0]` in help and "not in the range
-    x>=0" in its error: a parser says it in words.
+    Typer's own conversion says "Input should be a valid integer, unable to parse
+    string as an integer", and its `min=` shows `<int range> [x>=0]` in help: a parser
+    says it in words.
     """
 
     def parse(value: str | int | None) -> int | None:
@@ -80,9 +82,31 @@ def whole_number(minimum: int) -> Callable[[str | int | None], int | None]:
             number = int(value)
         except ValueError:
             raise typer.BadParameter(f"'{value}' is not a whole number") from None
-        if number < minimum:
+        if minimum is not None and number < minimum:
             raise typer.BadParameter(f"{number} is less than {minimum}")
         return number
+
+    return parse
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def one_of(choices: type[Choice]) -> Callable[[str | Choice | None], Choice | None]:
+    """A parser for an option with a few values, ignoring case (`--by District`).
+
+    Typer's own says "Value error, 'x' is not one of 'a', 'b'." (pydantic's words).
+    """
+
+    def parse(value: str | Choice | None) -> Choice | None:
+        if value is None or isinstance(value, choices):
+            return value
+        for choice in choices:
+            if choice.value == value.strip().lower():
+                return choice
+        names = [choice.value for choice in choices]
+        listed = " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+        raise typer.BadParameter(f"'{value}' is not {listed}")
 
     return parse
 

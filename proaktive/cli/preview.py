@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from proaktive.cli.options import AsOfOption, RegistryOption, SettingsOption, not_yet_available
+from proaktive.cli.options import (
+    AsOfOption,
+    RegistryOption,
+    SettingsOption,
+    not_yet_available,
+    whole_number,
+)
 
 
 def preview(
@@ -16,7 +22,9 @@ def preview(
     person: Annotated[
         str | None, typer.Option(help="Preview for this identifier.", metavar="ID")
     ] = None,
-    sample: Annotated[int, typer.Option(help="How many sample recipients.", metavar="N")] = 3,
+    sample: Annotated[
+        int, typer.Option(help="How many sample recipients.", parser=whole_number(1), metavar="N")
+    ] = 3,
     html: Annotated[
         Path | None, typer.Option(help="Write the HTML part to this file.", metavar="FILE")
     ] = None,

@@ -53,7 +53,12 @@ def generate(
         int, typer.Option(help="How many people.", parser=whole_number(1), metavar="N")
     ] = 10_000,
     seed: Annotated[
-        int, typer.Option(help="Random seed: the same seed gives the same files.", metavar="N")
+        int,
+        typer.Option(
+            help="Random seed: the same seed gives the same files.",
+            parser=whole_number(),
+            metavar="N",
+        ),
     ] = 1,
     as_of: Annotated[
         dt.date | None,

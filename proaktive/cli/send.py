@@ -13,6 +13,7 @@ from proaktive.cli.options import (
     RegistryOption,
     SettingsOption,
     not_yet_available,
+    whole_number,
 )
 
 
@@ -24,7 +25,10 @@ def send(
         Path | None, typer.Option(help="With --dry-run: write .eml files here.", metavar="DIR")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
-    limit: Annotated[int | None, typer.Option(help="Send at most N messages.", metavar="N")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(help="Send at most N messages.", parser=whole_number(0), metavar="N"),
+    ] = None,
     to: Annotated[
         str | None, typer.Option(help="Send test samples to this address.", metavar="ADDRESS")
     ] = None,
