@@ -15,7 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from proaktive.campaign.criteria import CriterionSpec
 from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path, written
 from proaktive.campaign.model import Category
-from proaktive.schema_problems import input_problem
+from proaktive.schema_problems import field_names, input_problem
 from proaktive.sender_address import checked_sender
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -76,6 +76,17 @@ class CampaignSpec(Spec):
         if not isinstance(data, dict):
             raise input_problem(
                 f"a campaign file holds 'key: value' lines, not {written(data)}", needs
+            )
+        required = {
+            field.alias or name for name, field in cls.model_fields.items() if field.is_required()
+        }
+        unknown = [str(key) for key in data if key not in field_names(cls)]
+        if unknown and not required & set(data):
+            # A GeoJSON area or the settings given instead: one line, not one per key.
+            keys = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+            raise input_problem(
+                f"not a campaign: it has no id, title, template or audience, "
+                f"and keys a campaign does not have ({keys})"
             )
         return data
 

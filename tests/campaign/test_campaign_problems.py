@@ -78,6 +78,14 @@ CASES = [
         id="just-a-word",
     ),
     pytest.param(
+        '{"type": "Feature", "properties": {}, "geometry": null}\n',
+        [
+            "1:1: not a campaign: it has no id, title, template or audience, "
+            "and keys a campaign does not have (type, properties, geometry)"
+        ],
+        id="not-a-campaign",
+    ),
+    pytest.param(
         "# id: c\n",
         ["1:1: the file is empty (a campaign needs at least id, title, template and audience)"],
         id="only-a-comment",
