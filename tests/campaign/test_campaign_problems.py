@@ -602,3 +602,14 @@ def test_criteria_nested_too_deeply(write_campaign: WriteCampaign, settings: Set
     problems = [str(problem) for problem in campaign_problems(path, settings)]
     assert len(problems) == 1
     assert problems[0].endswith(": 'not' is nested too deeply")
+
+
+PYDANTIC_WORDS = ("Value error", "Input should", "valid integer", "valid string", "mapping")
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_no_message_is_in_pydantic_words(
+    text: str, expected: list[str], write_campaign: WriteCampaign, settings: Settings
+) -> None:
+    for problem in campaign_problems(write_campaign(text), settings):
+        assert not any(words in str(problem) for words in PYDANTIC_WORDS), str(problem)
