@@ -153,6 +153,12 @@ class SettingsFile(_Strict):
                 f"a settings file holds 'key: value' lines, not {shown}",
                 "like 'registry: registry/'",
             )
+        if {"id", "audience"} <= set(data):
+            # A campaign given as --settings: one line, not one per key.
+            raise input_problem(
+                "this is a campaign file, not a settings file",
+                "--settings names proaktive.yaml; the campaign file comes after the command",
+            )
         return data
 
 

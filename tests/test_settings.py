@@ -216,6 +216,13 @@ def test_settings_problems_name_file_line_and_column(
             ["1:16: 'ikke-svar' is not an e-mail address (an email address must have an @-sign)"],
         ),
         (
+            "id: barnehageopptak\ntitle: T\naudience: {age: {min: 18}}\n",
+            [
+                "1:1: this is a campaign file, not a settings file "
+                "(--settings names proaktive.yaml; the campaign file comes after the command)"
+            ],
+        ),
+        (
             "registry: &here data/\nledger: *here\n",
             [
                 "1:11: '&here' names a value for repeating (a YAML anchor), which is not "

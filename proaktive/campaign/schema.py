@@ -7,7 +7,9 @@ allows, and `default_language` before the `template` that must have a file for i
 
 from __future__ import annotations
 
+import difflib
 import re
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -42,6 +44,17 @@ class ContactSpec(Spec):
     ignore_reservation: bool = False
     allow_stale_contact: bool = False
     include_protected_addresses: bool = False
+
+
+def _template_hint(templates: Path, value: str) -> str:
+    """What `template` should have been: a folder's name, the nearest one if any."""
+    if (templates / value).is_file():
+        return f"'template' names a folder in {shown_path(templates)}, not a file in it"
+    folders = (
+        {path.name.lower(): path.name for path in templates.iterdir()} if templates.is_dir() else {}
+    )
+    nearest = difflib.get_close_matches(value.lower(), sorted(folders), n=1, cutoff=0.6)
+    return f"did you mean '{folders[nearest[0]]}'?" if nearest else "create it, or fix 'template'"
 
 
 class CampaignSpec(Spec):
@@ -123,7 +136,8 @@ class CampaignSpec(Spec):
             )
         if not folder.is_dir():
             raise input_problem(
-                f"template folder not found: {shown_path(folder)}", "create it, or fix 'template'"
+                f"template folder not found: {shown_path(folder)}",
+                _template_hint(context.templates, value),
             )
         language = info.data.get("default_language")  # absent when it was wrong itself
         if language is not None and not (folder / f"{language}.md.j2").is_file():

@@ -498,6 +498,19 @@ CASES = [
         id="template-folder",
     ),
     pytest.param(
+        "id: c\ntitle: T\ntemplate: T\n" + ADULTS,
+        ["3:11: template folder not found: templates/T (did you mean 't'?)"],
+        id="template-case",
+    ),
+    pytest.param(
+        "id: c\ntitle: T\ntemplate: t/nb.md.j2\n" + ADULTS,
+        [
+            "3:11: template folder not found: templates/t/nb.md.j2 "
+            "('template' names a folder in templates, not a file in it)"
+        ],
+        id="template-a-file",
+    ),
+    pytest.param(
         HEAD + ADULTS + "default_language: en\n",
         [
             "3:11: template file not found: templates/t/en.md.j2 "
