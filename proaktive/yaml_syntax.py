@@ -23,6 +23,7 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 _CANNOT_START = re.compile(r"found character (?P<char>'.*') that cannot start any token")
 _FLOW_END = re.compile(r"expected ',' or '(?P<close>[\]}])', but got '(?P<found>.*)'")
 _OPENING = {"]": "[", "}": "{"}
+_CLOSING = {"[": "]", "{": "}"}
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,10 @@ def syntax_problem(path: Path, text: str, error: yaml.MarkedYAMLError) -> Proble
         unclosed = _unclosed_bracket(lines)
         if unclosed is not None:
             line, column, opening = unclosed
-            close = {"[": "]", "{": "}"}[opening]
             return found(
-                (line, column), f"this '{opening}' is never closed", f"end it with '{close}'"
+                (line, column),
+                f"this '{opening}' is never closed",
+                f"end it with '{_CLOSING[opening]}'",
             )
         return found(at, "the file ends where a value was expected", "complete the last value")
     if "quoted scalar" in context and problem == "found unexpected end of stream":
