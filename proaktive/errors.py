@@ -65,6 +65,11 @@ class ProaktiveError(Exception):
 class SettingsError(ProaktiveError):
     kind = "settings"
 
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> SettingsError:
+        """Every problem of the settings file, one per line, each with its place."""
+        return cls("\n".join(str(problem) for problem in problems))
+
 
 class RegistryError(ProaktiveError):
     kind = "registry"

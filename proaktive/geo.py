@@ -440,7 +440,12 @@ def _build(parts: _Parts, where: Location) -> tuple[shapely.Geometry, list[str]]
     misses_lon = east < _NORWAY_LON[0] or west > _NORWAY_LON[1]
     misses_lat = north < _NORWAY_LAT[0] or south > _NORWAY_LAT[1]
     if misses_lon or misses_lat:
-        notes.append("the area lies outside Norway (are longitude and latitude swapped?)")
+        # Never a real campaign's area: refused, so that validation stops it.
+        raise AreaError(
+            "the area lies outside Norway: are longitude and latitude swapped?",
+            where,
+            "GeoJSON gives each position as [longitude, latitude]; Oslo is [10.75, 59.91]",
+        )
 
     polygons = _project(polygons_lon_lat)
     area = shapely.union_all(_repaired(polygons_lon_lat, polygons, notes))

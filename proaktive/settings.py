@@ -7,16 +7,19 @@ settings file are relative to the file itself.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from proaktive.errors import Location, Problem, SettingsError
-from proaktive.yamlfile import load_yaml, validate_document
+from proaktive.errors import Location, SettingsError
+from proaktive.schema_problems import input_problem, number_not_text, validate_document
+from proaktive.sender_address import checked_sender
+from proaktive.yamlfile import load_yaml
 
 SETTINGS_FILE_NAME = "proaktive.yaml"
 REGISTRY_ENV = "PROAKTIVE_REGISTRY"
@@ -26,34 +29,58 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict, like campaign files: a value is what was typed (`port: "25"` is text)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    example: ClassVar[str | None] = None  # how it is written, for a message about its shape
 
 
 class SenderSettings(_Strict):
+    example: ClassVar[str | None] = '{from: "Oslo kommune <ikke-svar@oslo.kommune.no>"}'
+
     from_: str = Field("Oslo kommune <ikke-svar@oslo.kommune.no>", alias="from")
     reply_to: str | None = None
 
+    @field_validator("from_", "reply_to")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return checked_sender(value)
+
 
 class FrequencyCap(_Strict):
+    example: ClassVar[str | None] = "{max_messages: 3, per_days: 30}"
+
     max_messages: int = Field(3, ge=1)
     per_days: int = Field(30, ge=1)
 
 
 class SendWindow(_Strict):
+    example: ClassVar[str | None] = (
+        '{days: [mon, tue, wed, thu, fri], start: "08:00", end: "20:00"}'
+    )
+
     days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     start: str = "08:00"
     end: str = "20:00"
 
+    @field_validator("days", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        # YAML gives a list; strict validation takes only a tuple for a tuple.
+        return tuple(value) if isinstance(value, list) else value
+
     @field_validator("start", "end")
     @classmethod
-    def _clock_time(cls, value: str) -> str:
+    def _clock_time(cls, value: str, info: ValidationInfo) -> str:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError(f"'{value}' is not a time of day like 08:00")
+            raise input_problem(f"{info.field_name} '{value}' is not a time of day like 08:00")
         return value
 
 
 class SmtpSettings(_Strict):
+    example: ClassVar[str | None] = "{host: localhost, port: 1025, security: none}"
+
     host: str = "localhost"
     port: int = Field(1025, ge=1, le=65535)
     security: Literal["none", "starttls", "tls"] = "none"
@@ -62,6 +89,28 @@ class SmtpSettings(_Strict):
     timeout_s: float = Field(60, gt=0)
     connections: int = Field(2, ge=1, le=32)
     max_per_second: float = Field(20, gt=0)
+
+    @field_validator("security", mode="before")
+    @classmethod
+    def _ssl_is_tls(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("ssl", "smtps"):
+            raise input_problem(
+                f"security '{value}' is called 'tls' here",
+                "'tls' connects with TLS from the start, usually on port 465; "
+                "'starttls' upgrades a plain connection, usually on port 587",
+            )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise input_problem(
+                "the SMTP password is never written in the settings file",
+                "set password_env to the name of an environment variable that holds it",
+                at="password",
+            )
+        return data
 
 
 class ExportAges(_Strict):
@@ -89,17 +138,40 @@ class SettingsFile(_Strict):
     send_window: SendWindow = SendWindow()
     smtp: SmtpSettings = SmtpSettings()
 
+    @field_validator("municipality", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise number_not_text("municipality", 4)  # `0301` is the number 301 to YAML
+        return value
+
     @field_validator("municipality")
     @classmethod
     def _four_digits(cls, value: str) -> str:
         if not (len(value) == 4 and value.isdigit()):
-            raise ValueError(f"'{value}' is not a 4-digit kommunenummer (Oslo is \"0301\")")
+            raise input_problem(
+                f"municipality '{value}' is not a 4-digit kommunenummer", 'Oslo is "0301"'
+            )
         return value
 
     @model_validator(mode="before")
     @classmethod
-    def _not_empty(cls, data: object) -> object:
-        return {} if data is None else data
+    def _keys_and_values(cls, data: object) -> object:
+        if data is None:  # an empty file: every setting has its default
+            return {}
+        if not isinstance(data, dict):
+            shown = "a list" if isinstance(data, list) else repr(data)
+            raise input_problem(
+                f"a settings file holds 'key: value' lines, not {shown}",
+                "like 'registry: registry/'",
+            )
+        if {"id", "audience"} <= set(data):
+            # A campaign given as --settings: one line, not one per key.
+            raise input_problem(
+                "this is a campaign file, not a settings file",
+                "--settings names proaktive.yaml; the campaign file comes after the command",
+            )
+        return data
 
 
 @dataclass(frozen=True)
@@ -119,6 +191,13 @@ class Settings:
     frequency_cap: FrequencyCap
     send_window: SendWindow
     smtp: SmtpSettings
+    searched_from: Path | None = None  # where the search for a settings file that found none began
+
+    def not_found_note(self) -> str | None:
+        """Why paths are relative to the current folder: no settings file was found."""
+        if self.source is not None or self.searched_from is None:
+            return None
+        return f"no {SETTINGS_FILE_NAME} was found in {self.searched_from} or any folder above it"
 
 
 def find_settings_file(start: Path) -> Path | None:
@@ -130,16 +209,18 @@ def find_settings_file(start: Path) -> Path | None:
     return None
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Settings from `path`; the defaults, relative to the current folder, when None."""
+def load_settings(path: Path | None, *, searched_from: Path | None = None) -> Settings:
+    """Settings from `path`; the defaults, relative to the current folder, when None
+    (`searched_from`: the folder where a search for a settings file found none)."""
     if path is None:
-        return _absolute(SettingsFile(), Path.cwd(), None)
+        settings = _absolute(SettingsFile(), Path.cwd(), None)
+        return dataclasses.replace(settings, searched_from=searched_from)
     document = load_yaml(path)
-    if isinstance(document, Problem):
-        raise SettingsError(document.message, document.location, document.hint)
+    if isinstance(document, list):
+        raise SettingsError.from_problems(document)
     result = validate_document(document, SettingsFile)
     if isinstance(result, list):
-        raise SettingsError("\n".join(str(problem) for problem in result))
+        raise SettingsError.from_problems(result)
     return _absolute(result, path.parent, path)
 
 
@@ -174,6 +255,13 @@ class Paths:
 
     def require_registry(self) -> Path:
         if self.registry is None:
+            not_found = self.settings.not_found_note()
+            if not_found is not None:
+                raise SettingsError(
+                    f"no registry folder given, and {not_found}",
+                    hint=f"run proaktive in the project folder, use --registry DIR, "
+                    f"or set {REGISTRY_ENV}",
+                )
             raise SettingsError(
                 "no registry folder given",
                 hint=f"use --registry DIR, set {REGISTRY_ENV}, or add 'registry:' to "
@@ -205,7 +293,9 @@ def resolve_paths(
         settings_path: Path | None = settings_option
     else:
         settings_path = find_settings_file(here)
-    settings = load_settings(settings_path.resolve() if settings_path else None)
+    settings = load_settings(
+        settings_path.resolve() if settings_path else None, searched_from=here.resolve()
+    )
 
     registry: Path | None
     if registry_option is not None:

@@ -58,3 +58,9 @@ def test_the_readme_shows_the_two_commands_near_the_top() -> None:
     top = README[:1500]
     assert "pip install -q -e . && .venv/bin/proaktive audience count" in top
     assert 'pip install -q -e ".[test]"' in top and ".venv/bin/pytest" in top
+
+
+def test_the_readme_says_later_commands_need_the_virtual_environment() -> None:
+    # After the two install lines, commands are written as `proaktive ...`.
+    assert "source .venv/bin/activate" in README[:2500]
+    assert README.index("source .venv/bin/activate") < README.index("proaktive registry check")

@@ -290,12 +290,14 @@ def test_a_feature_without_geometry_is_left_out_with_a_warning(tmp_path: Path) -
     assert at(area, RAADHUS) == [True]
 
 
-def test_swapped_longitude_and_latitude_give_a_warning(tmp_path: Path) -> None:
+def test_swapped_longitude_and_latitude_are_refused(tmp_path: Path) -> None:
     lon, lat = RAADHUS
-    area = load_area(write(tmp_path, polygon(square(lat, lon))), shown_as="a.geojson")
+    with pytest.raises(AreaError) as raised:
+        load_area(write(tmp_path, polygon(square(lat, lon))), shown_as="a.geojson")
 
-    assert area.warnings == (
-        "a.geojson: the area lies outside Norway (are longitude and latitude swapped?)",
+    assert str(raised.value) == (
+        "a.geojson: the area lies outside Norway: are longitude and latitude swapped? "
+        "(GeoJSON gives each position as [longitude, latitude]; Oslo is [10.75, 59.91])"
     )
 
 

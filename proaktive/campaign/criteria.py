@@ -18,6 +18,7 @@ from proaktive.campaign.fields import (
     check_order,
     either,
     shown_path,
+    written,
 )
 from proaktive.campaign.model import (
     Age,
@@ -34,11 +35,13 @@ from proaktive.campaign.model import (
     Postcode,
     Street,
 )
-from proaktive.yamlfile import input_problem
+from proaktive.schema_problems import field_names, input_problem, misplaced_key, model_in
 
 
 class RangeSpec(Spec):
     """`{min: 4, max: 4}`: whole years, months or days; a bound left out is open."""
+
+    example: ClassVar[str | None] = "{min: 18, max: 66}"
 
     min: int | None = Field(None, ge=0)
     max: int | None = Field(None, ge=0)
@@ -50,6 +53,8 @@ class RangeSpec(Spec):
 
 
 class BornSpec(Spec):
+    example: ClassVar[str | None] = "{from: 1950-01-01, to: 1959-12-31}"
+
     from_: IsoDate | None = Field(None, alias="from")
     to: IsoDate | None = None
 
@@ -60,6 +65,8 @@ class BornSpec(Spec):
 
 
 class StreetSpec(Spec):
+    example: ClassVar[str | None] = "{name: Storgata, from: 1, to: 39}"
+
     name: str = Field(min_length=1)
     from_: int | None = Field(None, alias="from", ge=0)
     to: int | None = Field(None, ge=0)
@@ -73,6 +80,8 @@ class StreetSpec(Spec):
 
 
 class AreaSpec(Spec):
+    example: ClassVar[str | None] = "{file: areas/graving.geojson, buffer_m: 30}"
+
     file: str = Field(min_length=1)
     buffer_m: float = Field(0, ge=0, allow_inf_nan=False)
 
@@ -118,6 +127,8 @@ _CHILD_UNITS: dict[str, Literal["years", "months", "days"]] = {
 
 
 class ChildSpec(Spec):
+    example: ClassVar[str | None] = "{age_months: {min: 4, max: 4}}"
+
     age: RangeSpec | None = None
     age_months: RangeSpec | None = None
     age_days: RangeSpec | None = None
@@ -141,10 +152,36 @@ class ChildSpec(Spec):
 
 
 class MovedInSpec(Spec):
+    example: ClassVar[str | None] = "{within_days: 30}"
+
     within_days: int = Field(ge=0)
     from_: Literal["anywhere", "another_district", "another_municipality"] = Field(
         "anywhere", alias="from"
     )
+
+
+def _indented_too_little(spec: type[CriterionSpec], data: dict[Any, Any]) -> None:
+    """`age:` with `min: 67` below it at the same indent: say to indent, not to use `all:`."""
+    fields = {field.alias or name: field for name, field in spec.model_fields.items()}
+    for name, value in data.items():
+        field = fields.get(name)
+        under = model_in(field.annotation) if value is None and field else None
+        if under is None:
+            continue
+        for other in data:
+            if other != name and other in field_names(under):
+                raise misplaced_key(str(other), under=str(name))
+
+
+def _values_without_brackets(spec: type[CriterionSpec], data: dict[Any, Any]) -> str | None:
+    """`{district: Frogner, Sagene}` reads as two keys: the hint to write `[Frogner, Sagene]`."""
+    known = set(field_names(spec))
+    named = [name for name in data if name in known]
+    others = [name for name in data if name not in known]
+    if len(named) != 1 or any(data[name] is not None for name in others):
+        return None
+    values = ", ".join(map(str, [data[named[0]], *others]))
+    return f"to give '{named[0]}' several values, put them in brackets: {named[0]}: [{values}]"
 
 
 class CriterionSpec(Spec):
@@ -168,13 +205,28 @@ class CriterionSpec(Spec):
     @model_validator(mode="before")
     @classmethod
     def _one_key(cls, data: Any) -> Any:
+        example = "like 'age: {min: 18}'"
+        if data is None:
+            raise input_problem(f"a criterion is needed here, {example}")
         if not isinstance(data, dict):
-            raise input_problem("a criterion is a mapping with one key, like 'age: {min: 18}'")
+            raise input_problem(
+                f"a criterion is a name with a value, like 'age: {{min: 18}}', not {written(data)}",
+                "to combine criteria, list them under 'all:' or 'any:'"
+                if isinstance(data, list)
+                else None,
+            )
+        if not data:
+            raise input_problem("a criterion has exactly one key, found none", example)
         if len(data) != 1:
-            found = f"{len(data)}: {', '.join(map(str, data))}" if data else "none"
-            # Two keys side by side is mostly a missing `all:`.
-            hint = "to combine criteria, list them under 'all:' or 'any:'" if data else None
-            raise input_problem(f"a criterion has exactly one key, found {found}", hint)
+            _indented_too_little(cls, data)
+            found = f"{len(data)}: {', '.join(map(str, data))}"
+            brackets = _values_without_brackets(cls, data)
+            raise input_problem(
+                f"a criterion has exactly one key, found {found}",
+                # Two keys side by side is mostly a missing `all:`, or in a list a missing `- `.
+                brackets or "to combine criteria, list them under 'all:' or 'any:'",
+                in_list=brackets or "start each criterion of the list with '- '",
+            )
         return data
 
     @field_validator("all_", "any_", mode="before")

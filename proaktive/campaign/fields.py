@@ -7,17 +7,19 @@ at the place of the value in the file.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, ClassVar, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, ValidationInfo
 
 from proaktive.campaign.model import LANGUAGE_CODES
 from proaktive.districts import DISTRICTS, find_district, suggest_districts
-from proaktive.yamlfile import input_problem, number_not_text
+from proaktive.schema_problems import input_problem, number_not_text
 
 
 class Spec(BaseModel):
@@ -25,6 +27,7 @@ class Spec(BaseModel):
     so `"18"` for a number or `yes` for a name is a mistake to report, not to guess at."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    example: ClassVar[str | None] = None  # how it is written, for a message about its shape
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class CampaignContext:
 
     folder: Path  # the campaign file's folder, as the user gave it
     templates: Path  # the templates folder from the settings, absolute
+    settings_not_found: str | None = None  # why `templates` is only a default, if it is
 
 
 def campaign_context(info: ValidationInfo) -> CampaignContext:
@@ -97,20 +101,58 @@ def _language(value: object) -> str:
     hint = f"use {either([*LANGUAGE_CODES])}"
     if isinstance(value, str) and value.strip().lower() in LANGUAGE_CODES:
         hint = f"did you mean '{value.strip().lower()}'?"
-    raise input_problem(f"unknown language {value!r}", hint)
+    elif value in ("no", "nor"):  # ISO 639 for Norwegian; KRR says which written form
+        hint = "Norwegian is 'nb' for bokmål or 'nn' for nynorsk"
+    raise input_problem(f"unknown language {written(value)}", hint)
+
+
+def written(value: object) -> str:
+    """A wrong value the way it looks in YAML, text in quotes."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "keys with values"
+    return str(value)
+
+
+_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+_NORWEGIAN_DATE = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})")  # 1.1.1950
 
 
 def _date(value: object) -> dt.date:
-    # PyYAML reads 1950-01-01 as a date; a quoted "1950-01-01" is fine too.
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    shown = repr(value) if isinstance(value, str) else str(value)
-    raise input_problem(f"{shown} is not a date like 1950-01-01")
+    # YAML 1.2 has no dates: 1950-01-01 reaches us as the text it was typed as.
+    if not isinstance(value, str):
+        raise input_problem(f"{written(value)} is not a date like 1950-01-01")
+    parts = _ISO_DATE.fullmatch(value.strip())
+    if parts is None:
+        norwegian = _NORWEGIAN_DATE.fullmatch(value.strip())
+        raise input_problem(
+            f"{value!r} is not a date like 1950-01-01",
+            "write year-month-day: "
+            f"{norwegian['year']}-{int(norwegian['month']):02}-{int(norwegian['day']):02}"
+            if norwegian
+            else None,
+        )
+    year, month, day = (int(parts[name]) for name in ("year", "month", "day"))
+    if not 1 <= month <= 12:
+        raise input_problem(f"{value!r} is not a date: there is no month {month}")
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        raise input_problem(
+            f"{value!r} is not a date: {calendar.month_name[month]} {year} has {days} days"
+            if day
+            else f"{value!r} is not a date: there is no day 0"
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # year 0000
+        raise input_problem(f"{value!r} is not a date like 1950-01-01") from None
 
 
 def _one_or_more(what: str) -> Callable[[object], object]:

@@ -8,8 +8,9 @@ from proaktive.campaign.fields import CampaignContext
 from proaktive.campaign.model import Campaign, ContactRules, Sender
 from proaktive.campaign.schema import CampaignSpec
 from proaktive.errors import CampaignError, Problem
+from proaktive.schema_problems import validate_document
 from proaktive.settings import Settings
-from proaktive.yamlfile import load_yaml, validate_document
+from proaktive.yamlfile import load_yaml
 
 
 def load_campaign(path: Path, settings: Settings) -> Campaign:
@@ -29,9 +30,13 @@ def campaign_problems(path: Path, settings: Settings) -> list[Problem]:
 def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:
     # Problems name `path` as the user gave it; the campaign holds absolute paths.
     document = load_yaml(path)
-    if isinstance(document, Problem):
-        return [document]
-    context = CampaignContext(folder=path.parent, templates=settings.templates)
+    if isinstance(document, list):
+        return document
+    context = CampaignContext(
+        folder=path.parent,
+        templates=settings.templates,
+        settings_not_found=settings.not_found_note(),
+    )
     spec = validate_document(document, CampaignSpec, context)
     if isinstance(spec, list):
         return spec

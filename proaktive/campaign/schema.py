@@ -7,16 +7,18 @@ allows, and `default_language` before the `template` that must have a file for i
 
 from __future__ import annotations
 
+import difflib
 import re
-from email.utils import parseaddr
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from proaktive.campaign.criteria import CriterionSpec
-from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path
+from proaktive.campaign.fields import KnownLanguage, Spec, campaign_context, shown_path, written
 from proaktive.campaign.model import Category
-from proaktive.yamlfile import input_problem
+from proaktive.schema_problems import field_names, input_problem
+from proaktive.sender_address import checked_sender
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _OVERRIDE_CATEGORIES: tuple[Category, ...] = ("service", "statutory")
@@ -25,32 +27,34 @@ _OVERRIDE_CATEGORIES: tuple[Category, ...] = ("service", "statutory")
 class SenderSpec(Spec):
     """Each key left out comes from the settings file's `sender`."""
 
+    example: ClassVar[str | None] = '{from: "Oslo kommune <ikke-svar@oslo.kommune.no>"}'
+
     from_: str | None = Field(None, alias="from")
     reply_to: str | None = None
 
     @field_validator("from_", "reply_to")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        # Imported here: most campaigns take their sender from the settings.
-        from email_validator import EmailNotValidError, validate_email
-
-        _, address = parseaddr(value)
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError as error:
-            reason = str(error).rstrip(".")
-            raise input_problem(
-                f"{value!r} is not an e-mail address", reason[:1].lower() + reason[1:]
-            ) from None
-        return value
+        return checked_sender(value)
 
 
 class ContactSpec(Spec):
+    example: ClassVar[str | None] = "{ignore_reservation: true}"
+
     ignore_reservation: bool = False
     allow_stale_contact: bool = False
     include_protected_addresses: bool = False
+
+
+def _template_hint(templates: Path, value: str) -> str:
+    """What `template` should have been: a folder's name, the nearest one if any."""
+    if (templates / value).is_file():
+        return f"'template' names a folder in {shown_path(templates)}, not a file in it"
+    folders = (
+        {path.name.lower(): path.name for path in templates.iterdir()} if templates.is_dir() else {}
+    )
+    nearest = difflib.get_close_matches(value.lower(), sorted(folders), n=1, cutoff=0.6)
+    return f"did you mean '{folders[nearest[0]]}'?" if nearest else "create it, or fix 'template'"
 
 
 class CampaignSpec(Spec):
@@ -68,9 +72,46 @@ class CampaignSpec(Spec):
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_file(cls, data: Any) -> Any:
-        # An empty file then reports the keys it lacks, like any other.
-        return {} if data is None else data
+    def _one_campaign(cls, data: Any) -> Any:
+        needs = "a campaign needs at least id, title, template and audience"
+        if data is None:
+            raise input_problem("the file is empty", needs)
+        if isinstance(data, list):
+            campaigns = [item for item in data if isinstance(item, dict)]
+            hint = (
+                "put each campaign in a file of its own"
+                if len(campaigns) > 1
+                else "remove the '- ' in front of the first key"
+                if campaigns
+                else needs
+            )
+            raise input_problem("a campaign file holds 'key: value' lines, not a list", hint)
+        if not isinstance(data, dict):
+            raise input_problem(
+                f"a campaign file holds 'key: value' lines, not {written(data)}", needs
+            )
+        required = {
+            field.alias or name for name, field in cls.model_fields.items() if field.is_required()
+        }
+        unknown = [str(key) for key in data if key not in field_names(cls)]
+        if unknown and not required & set(data):
+            # A GeoJSON area or the settings given instead: one line, not one per key.
+            keys = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+            raise input_problem(
+                f"not a campaign: it has no id, title, template or audience, "
+                f"and keys a campaign does not have ({keys})"
+            )
+        return data
+
+    @field_validator("frequency_cap", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise input_problem(
+                f"frequency_cap says whether the settings' cap applies: true or false, not {value}",
+                "the cap itself is max_messages and per_days in proaktive.yaml",
+            )
+        return value
 
     @field_validator("id")
     @classmethod
@@ -85,10 +126,18 @@ class CampaignSpec(Spec):
     @field_validator("template")
     @classmethod
     def _template_exists(cls, value: str, info: ValidationInfo) -> str:
-        folder = campaign_context(info).templates / value
+        context = campaign_context(info)
+        folder = context.templates / value
+        if not folder.is_dir() and context.settings_not_found:
+            raise input_problem(
+                f"template folder not found: {shown_path(folder)}, "
+                f"and {context.settings_not_found}",
+                "run proaktive in the project folder, or use --settings FILE",
+            )
         if not folder.is_dir():
             raise input_problem(
-                f"template folder not found: {shown_path(folder)}", "create it, or fix 'template'"
+                f"template folder not found: {shown_path(folder)}",
+                _template_hint(context.templates, value),
             )
         language = info.data.get("default_language")  # absent when it was wrong itself
         if language is not None and not (folder / f"{language}.md.j2").is_file():

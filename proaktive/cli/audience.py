@@ -14,8 +14,10 @@ from proaktive.cli.options import (
     LedgerOption,
     RegistryOption,
     SettingsOption,
+    one_of,
     paths,
     today_in_oslo,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +80,13 @@ def count(
     campaign: CampaignArgument,
     as_of: AsOfOption = None,
     by: Annotated[
-        GroupBy | None, typer.Option("--by", help="Also count recipients per district or language.")
+        GroupBy | None,
+        typer.Option(
+            "--by",
+            help="Also count recipients per district or language.",
+            metavar="district|language",
+            parser=one_of(GroupBy),
+        ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     registry: RegistryOption = None,
@@ -102,7 +110,10 @@ def count(
             "matched": audience.funnel.matched,
             "excluded": audience.funnel.excluded,
             "recipients": audience.funnel.recipients,
+            "skipped_rows": audience.skipped_rows,
         }
+        if audience.without_coordinates is not None:  # an area campaign
+            document["without_coordinates"] = audience.without_coordinates
         if groups is not None:
             document["by"] = groups
         print_json(document)
@@ -117,14 +128,23 @@ def list_recipients(
     campaign: CampaignArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", help="table, csv or json.")
+        ListFormat,
+        typer.Option(
+            "--format",
+            help="table, csv or json.",
+            metavar="table|csv|json",
+            parser=one_of(ListFormat),
+        ),
     ] = ListFormat.table,
     unmasked: Annotated[
         bool,
         typer.Option("--unmasked", help="Show identifiers in full (csv and json only)."),
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Show at most N recipients.", min=0)
+        int | None,
+        typer.Option(
+            "--limit", help="Show at most N recipients.", parser=whole_number(0), metavar="N"
+        ),
     ] = None,
     registry: RegistryOption = None,
     settings: SettingsOption = None,
@@ -135,6 +155,7 @@ def list_recipients(
         print_json,
         print_recipients_csv,
         print_recipients_table,
+        stderr,
     )
     from proaktive.registry.identifiers import mask
 
@@ -163,4 +184,12 @@ def list_recipients(
     elif output_format is ListFormat.csv:
         print_recipients_csv(audience, shown)
     else:
-        print_recipients_table(audience)
+        print_recipients_table(audience)  # says how many of how many itself
+        return
+    if len(audience.recipients) < audience.funnel.recipients:
+        # On stderr: stdout is the data a script reads.
+        stderr.print(
+            f"{len(audience.recipients):,} of {audience.funnel.recipients:,} recipients "
+            f"listed (--limit {limit}).",
+            markup=False,
+        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
+from typing import Annotated
 
 import typer
 
 from proaktive.cli import audience, ledger, preview, registry, send, validate
+from proaktive.cli.help import show_value_names
 from proaktive.errors import ProaktiveError
 
 
@@ -20,13 +22,41 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+show_value_names()
+
 app = typer.Typer(
     name="proaktive",
     help="Proactive e-mail campaigns: who gets a message, why others don't, and sending it once.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,  # never print local variables: they can hold personal data
+    context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        from proaktive.cli.output import stdout
+
+        stdout.print(f"proaktive {version('proaktive')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    # Options before the command (`proaktive --version`); the help is the app's.
+    pass
+
+
 app.command("validate")(validate.validate)
 app.add_typer(audience.app, name="audience")
 app.command("preview")(preview.preview)

@@ -169,21 +169,55 @@ def print_groups(by: str, groups: dict[str, int]) -> None:
 
 
 def print_recipients_table(audience: Audience) -> None:
+    """The recipients, one line each when the terminal is wide enough, else two.
+
+    An e-mail address is read whole, so it is never wrapped where there is room:
+    when the five columns do not fit on one line, the name goes above the address
+    and the district's name below its number, which keeps addresses of about 40
+    characters whole on an 80-column terminal.
+    """
+    from rich.cells import cell_len
     from rich.table import Table
 
+    from proaktive.districts import district_name
     from proaktive.registry.identifiers import mask
 
-    table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
-    for column in ("identifier", "name", "e-mail", "language", "district"):
-        table.add_column(column, overflow="fold")  # an address cut short is no address
-    for r in audience.recipients:
-        table.add_row(
+    rows = [
+        (
             mask(r.personidentifikator),
             f"{r.fornavn} {r.etternavn}",
             r.epostadresse,
             r.spraak or "",
             r.bydelsnummer or "",
+            district_name(r.bydelsnummer) or "",
         )
+        for r in audience.recipients
+    ]
+    headers = ("identifier", "name", "e-mail", "lang.", "district")
+    lines = [(*row[:4], f"{row[4]} {row[5]}".strip()) for row in rows]
+    widths = [
+        max([cell_len(header), *(cell_len(line[column]) for line in lines)])
+        for column, header in enumerate(headers)
+    ]
+    table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
+    if sum(widths) + 3 * len(headers) + 1 <= stdout.width:  # + borders and padding
+        for header in headers:
+            table.add_column(header, no_wrap=True)
+        for line in lines:
+            table.add_row(*line)
+    else:
+        # The other columns keep their widths, so that what is left (about 40 characters
+        # on an 80-column terminal) goes to the address; one longer than that is folded,
+        # never cut short with "…".
+        longest_word = max(
+            [len("district"), *(cell_len(word) for row in rows for word in row[5].split())]
+        )
+        table.add_column("identifier", no_wrap=True, width=widths[0])
+        table.add_column("name, e-mail", overflow="fold")
+        table.add_column("lang.", no_wrap=True, width=widths[3])
+        table.add_column("district", width=longest_word)
+        for identifier, name, email, language, number, district in rows:
+            table.add_row(identifier, f"{name}\n{email}", language, f"{number}\n{district}")
     stdout.print(table)
     stdout.print(
         f"{len(audience.recipients):,} of {audience.funnel.recipients:,} recipients shown."

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from proaktive.cli.options import (
-    AsOfOption,
     RegistryOption,
     SettingsOption,
+    parse_date,
     paths,
     today_in_oslo,
+    whole_number,
 )
 
 app = typer.Typer(
@@ -68,9 +69,27 @@ def generate(
     folder: Annotated[
         Path, typer.Argument(help="Folder to write the registry into.", metavar="DIR")
     ],
-    people: Annotated[int, typer.Option(help="How many people.", min=1)] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
-    as_of: AsOfOption = None,
+    people: Annotated[
+        int, typer.Option(help="How many people.", parser=whole_number(1), metavar="N")
+    ] = 10_000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Random seed: the same seed gives the same files.",
+            parser=whole_number(),
+            metavar="N",
+        ),
+    ] = 1,
+    as_of: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--as-of",
+            help="The day the registry is made for, YYYY-MM-DD: ages, moves and KRR dates "
+            "are counted back from it (default: today in Oslo).",
+            parser=parse_date,
+            metavar="DATE",
+        ),
+    ] = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace export files already in the folder.")
     ] = False,

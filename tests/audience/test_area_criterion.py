@@ -156,3 +156,6 @@ def test_audience_count_says_how_many_have_no_coordinates(
     assert run(["audience", "count", "campaigns/c.yaml", "--as-of", "2026-11-30"]) == 0
     out = capsys.readouterr().out
     assert "2 people in the population have no coordinates and can never match an area." in out
+    assert run(["audience", "count", "campaigns/c.yaml", "--as-of", "2026-11-30", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["skipped_rows"], document["without_coordinates"]) == (0, 2)

@@ -141,6 +141,7 @@ def test_count_json_is_the_spec_document(
         "matched",
         "excluded",
         "recipients",
+        "skipped_rows",
     ]
     assert list(document["excluded"]) == list(EXCLUDED)
     assert document == {
@@ -150,6 +151,7 @@ def test_count_json_is_the_spec_document(
         "matched": MATCHED,
         "excluded": EXCLUDED,
         "recipients": RECIPIENTS,
+        "skipped_rows": 1,  # the row with a data error; no area, so no without_coordinates
     }
     assert document["matched"] - sum(document["excluded"].values()) == document["recipients"]
 
@@ -174,6 +176,7 @@ def test_count_json_by_adds_the_recipients_per_group(
         "matched",
         "excluded",
         "recipients",
+        "skipped_rows",
         "by",
     }
     assert document["by"] == groups
@@ -300,6 +303,111 @@ def test_list_limit(
     code, out, _ = audience(capsys, "list", "--format", "json", "--unmasked", "--limit", str(limit))
     assert code == 0
     assert json.loads(out)["recipients"] == recipients[:limit]
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_list_limit_says_how_many_there_are_in_all(
+    recipients: list[dict[str, str]], capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    code, _, err = audience(capsys, "list", "--format", output_format, "--limit", "2")
+    assert code == 0
+    assert err == f"2 of {RECIPIENTS} recipients listed (--limit 2).\n"
+    code, _, err = audience(capsys, "list", "--format", output_format, "--limit", "3")
+    assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("columns", "lines"),
+    [
+        (
+            80,
+            [
+                "Recipients of cli-test",
+                "┏━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━━━━━━━┓",
+                "┃ identifier  ┃ name        ┃ e-mail        ┃ lang. ┃ district       ┃",
+                "┡━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━┩",
+                "│ {0} │ R1 Nordmann │ r1@example.no │ nb    │ 030105 Frogner │",
+                "└─────────────┴─────────────┴───────────────┴───────┴────────────────┘",
+            ],
+        ),
+        (
+            # One column short of the 70 the table above needs: the name goes above the
+            # address, which is never broken.
+            69,
+            [
+                "Recipients of cli-test",
+                "┏━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━┓",
+                "┃ identifier  ┃ name, e-mail  ┃ lang. ┃ district ┃",
+                "┡━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━┩",
+                "│ {0} │ R1 Nordmann   │ nb    │ 030105   │",
+                "│             │ r1@example.no │       │ Frogner  │",
+                "└─────────────┴───────────────┴───────┴──────────┘",
+            ],
+        ),
+    ],
+    ids=["one-line", "two-lines"],
+)
+def test_list_table_names_districts_and_keeps_addresses_whole(
+    recipients: list[dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: int,
+    lines: list[str],
+) -> None:
+    from proaktive.cli.output import stdout
+
+    monkeypatch.setattr(stdout, "width", columns)  # the terminal's width
+    code, out, _ = audience(capsys, "list", "--limit", "1")
+    assert code == 0
+    first = masked(recipients[0]["personidentifikator"])
+    shown = [line.rstrip() for line in out.splitlines()]
+    assert shown[: len(lines)] == [line.format(first) for line in lines]
+    assert shown[-1] == f"1 of {RECIPIENTS} recipients shown."
+
+
+@pytest.mark.parametrize(
+    ("address", "lines"),
+    [
+        (
+            "kari.nordmann-kristoffersen@example.org",
+            [
+                "│ {0} │ Kari Marie Nordmann-Kristoffersen       │ nb    │ 030115     │",
+                "│             │ kari.nordmann-kristoffersen@example.org │       │ Søndre     │",
+                "│             │                                         │       │ Nordstrand │",
+            ],
+        ),
+        (
+            # Longer than the 41 characters left: folded, never cut short with "…".
+            "kari.nordmann-kristoffersen@bydel-sondre-nordstrand.example.org",
+            [
+                "│ {0} │ Kari Marie Nordmann-Kristoffersen         │ nb    │ 030115     │",
+                "│             │ kari.nordmann-kristoffersen@bydel-sondre- │       │ Søndre     │",
+                "│             │ nordstrand.example.org                    │       │ Nordstrand │",
+            ],
+        ),
+    ],
+    ids=["39-characters", "longer"],
+)
+def test_addresses_stay_whole_at_80_columns(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    address: str,
+    lines: list[str],
+) -> None:
+    from proaktive.cli.output import stdout
+
+    write_project(tmp_path)
+    kari = person("1960-01-01", fornavn="Kari Marie", etternavn="Nordmann-Kristoffersen")
+    kari["bydelsnummer"] = "030115"
+    write_registry(tmp_path / "registry", [kari], [krr(kari, epostadresse=address)])
+    monkeypatch.setattr(stdout, "width", 80)
+    code, out, _ = audience(capsys, "list")
+    assert code == 0
+    identifier = masked(str(kari["personidentifikator"]))
+    assert [line.rstrip() for line in out.splitlines()][4:7] == [
+        line.format(identifier) for line in lines
+    ]
 
 
 def test_list_table_masks_identifiers(

@@ -14,6 +14,12 @@ from proaktive.settings import Settings
 
 LINE = {"type": "LineString", "coordinates": [[10.75, 59.91], [10.76, 59.91]]}
 POINT = {"type": "Point", "coordinates": [10.75, 59.91]}
+SWAPPED = {  # latitude first: a square in the Indian Ocean
+    "type": "Polygon",
+    "coordinates": [
+        [[59.91, 10.75], [59.92, 10.75], [59.92, 10.76], [59.91, 10.76], [59.91, 10.75]]
+    ],
+}
 
 
 def _area(tmp_path: Path, geometry: object, name: str = "a.geojson") -> None:
@@ -36,6 +42,13 @@ def _area(tmp_path: Path, geometry: object, name: str = "a.geojson") -> None:
             "{file: areas/a.geojson, buffer_m: 30}",
             "campaigns/c.yaml:5:16: campaigns/areas/a.geojson: a Point is not an area "
             "(use a Polygon, or a LineString with buffer_m > 0)",
+        ),
+        (
+            SWAPPED,
+            "areas/a.geojson",
+            "campaigns/c.yaml:5:9: campaigns/areas/a.geojson: the area lies outside Norway: "
+            "are longitude and latitude swapped? (GeoJSON gives each position as "
+            "[longitude, latitude]; Oslo is [10.75, 59.91])",
         ),
     ],
 )

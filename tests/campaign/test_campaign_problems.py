@@ -45,23 +45,188 @@ CASES = [
     ),
     pytest.param(
         "",
-        [
-            "1:1: missing required key 'id'",
-            "1:1: missing required key 'title'",
-            "1:1: missing required key 'template'",
-            "1:1: missing required key 'audience'",
-        ],
+        ["1:1: the file is empty (a campaign needs at least id, title, template and audience)"],
         id="empty-file",
     ),
     pytest.param(
         "id: c\ntitle: [T\n",
-        ["3:1: not valid YAML: expected ',' or ']', but got '<stream end>'"],
+        ["2:8: this '[' is never closed (end it with ']')"],
         id="not-yaml",
     ),
     pytest.param(
         "- id: c\n",
-        ["1:1: the file should be a mapping of keys to values, not a list"],
+        [
+            "1:1: a campaign file holds 'key: value' lines, not a list "
+            "(remove the '- ' in front of the first key)"
+        ],
         id="not-a-mapping",
+    ),
+    pytest.param(
+        "- id: c\n- id: d\n",
+        [
+            "1:1: a campaign file holds 'key: value' lines, not a list "
+            "(put each campaign in a file of its own)"
+        ],
+        id="two-campaigns-in-a-list",
+    ),
+    pytest.param(
+        "barnehageopptak\n",
+        [
+            "1:1: a campaign file holds 'key: value' lines, not 'barnehageopptak' "
+            "(a campaign needs at least id, title, template and audience)"
+        ],
+        id="just-a-word",
+    ),
+    pytest.param(
+        '{"type": "Feature", "properties": {}, "geometry": null}\n',
+        [
+            "1:1: not a campaign: it has no id, title, template or audience, "
+            "and keys a campaign does not have (type, properties, geometry)"
+        ],
+        id="not-a-campaign",
+    ),
+    pytest.param(
+        "# id: c\n",
+        ["1:1: the file is empty (a campaign needs at least id, title, template and audience)"],
+        id="only-a-comment",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  age:\n  min: 67\n",
+        ["6:3: 'min' belongs under 'age' (indent it further than 'age:' on line 5)"],
+        id="sub-key-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - child:\n      age_months: {min: 4, max: 4}\n",
+        ["7:7: 'age_months' belongs under 'child' (indent it further than 'child:' on line 6)"],
+        id="sub-key-not-indented-in-list",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "contact:\nignore_reservation: true\nallow_stale_contact: true\n",
+        [
+            "6:1: 'ignore_reservation' belongs under 'contact' "
+            "(indent it further than 'contact:' on line 5)",
+            "7:1: 'allow_stale_contact' belongs under 'contact' "
+            "(indent it further than 'contact:' on line 5)",
+        ],
+        id="top-level-key-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - age: {min: 18}\n      district: Frogner\n",
+        [
+            "6:7: a criterion has exactly one key, found 2: age, district "
+            "(start each criterion of the list with '- ')"
+        ],
+        id="list-item-without-dash",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  - age: {min: 18}\n",
+        [
+            "5:3: a criterion is a name with a value, like 'age: {min: 18}', not a list "
+            "(to combine criteria, list them under 'all:' or 'any:')"
+        ],
+        id="audience-a-list",
+    ),
+    pytest.param(
+        HEAD + "audience: {age: 18}\n",
+        ["4:17: 'age' should be keys with values, not 18 (like 'age: {min: 18, max: 66}')"],
+        id="age-a-number",
+    ),
+    pytest.param(
+        HEAD + "audience: {moved_in: 30}\n",
+        [
+            "4:22: 'moved_in' should be keys with values, not 30 "
+            "(like 'moved_in: {within_days: 30}')"
+        ],
+        id="moved-in-a-number",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "sender: ikke-svar@oslo.kommune.no\n",
+        [
+            "5:9: 'sender' should be keys with values, not 'ikke-svar@oslo.kommune.no' "
+            "(like 'sender: {from: \"Oslo kommune <ikke-svar@oslo.kommune.no>\"}')"
+        ],
+        id="sender-an-address",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "repeat_after_days: 300 days\ncategory: [service]\nowner: [UDE]\n",
+        [
+            "5:20: 'repeat_after_days' should be a whole number, not '300 days'",
+            "6:11: 'category' should be 'information', 'service' or 'statutory', not a list",
+            "7:8: 'owner' should be text, not a list",
+        ],
+        id="wrong-types",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "category: Service\n",
+        [
+            "5:11: 'category' should be 'information', 'service' or 'statutory', "
+            "not 'Service' (did you mean 'service'?)"
+        ],
+        id="category-capitalised",
+    ),
+    pytest.param(
+        HEAD + "audience:\n",
+        ["4:10: a criterion is needed here, like 'age: {min: 18}'"],
+        id="audience-empty",
+    ),
+    pytest.param(
+        HEAD + "audience:\nage: {min: 18}\n",
+        ["5:1: 'age' belongs under 'audience' (indent it further than 'audience:' on line 4)"],
+        id="criterion-not-indented",
+    ),
+    pytest.param(
+        HEAD + "audience: {district: Frogner, Sagene}\n",
+        [
+            "4:11: a criterion has exactly one key, found 2: district, Sagene "
+            "(to give 'district' several values, put them in brackets: "
+            "district: [Frogner, Sagene])"
+        ],
+        id="values-without-brackets",
+    ),
+    pytest.param(
+        HEAD + "audience:\n  all:\n    - {language: nb, en}\n",
+        [
+            "6:7: a criterion has exactly one key, found 2: language, en "
+            "(to give 'language' several values, put them in brackets: language: [nb, en])"
+        ],
+        id="values-without-brackets-in-a-list",
+    ),
+    pytest.param(
+        HEAD + 'audience: {postcode: "0182", 0183}\n',
+        [
+            "4:30: a key must be a name, not 0183 "
+            "(to give a key several values, put them in brackets: [a, b])"
+        ],
+        id="codes-without-brackets",
+    ),
+    pytest.param(
+        HEAD + "audience: {born: {from: 1.1.1950, to: 31.12.1959}}\n",
+        [
+            "4:25: '1.1.1950' is not a date like 1950-01-01 (write year-month-day: 1950-01-01)",
+            "4:39: '31.12.1959' is not a date like 1950-01-01 (write year-month-day: 1959-12-31)",
+        ],
+        id="norwegian-dates",
+    ),
+    pytest.param(
+        HEAD + ADULTS + "frequency_cap: 3\n",
+        [
+            "5:16: frequency_cap says whether the settings' cap applies: true or false, not 3 "
+            "(the cap itself is max_messages and per_days in proaktive.yaml)"
+        ],
+        id="frequency-cap-a-number",
+    ),
+    pytest.param(
+        HEAD + "audience: {moved_in: {within_days: 30, from: another district}}\n",
+        [
+            "4:46: 'from' should be 'anywhere', 'another_district' or 'another_municipality', "
+            "not 'another district' (did you mean 'another_district'?)"
+        ],
+        id="moved-in-from-with-a-space",
+    ),
+    pytest.param(
+        HEAD + "audience: {age: {min: 18}}\nAudience: x\n",
+        ["5:1: unknown key 'Audience' (did you mean 'audience'?)"],
+        id="key-capitalised",
     ),
     pytest.param(
         "id: Barnehage_2026\ntitle: T\ntemplate: t\n" + ADULTS,
@@ -81,7 +246,7 @@ CASES = [
     ),
     pytest.param(
         "id: 2026\ntitle: ''\ntemplate: t\n" + ADULTS,
-        ["1:5: 'id' should be a valid string, not 2026", "2:8: 'title' is empty"],
+        ["1:5: 'id' should be text, not 2026 (quote it: \"2026\")", "2:8: 'title' is empty"],
         id="id-number-title-empty",
     ),
     pytest.param(
@@ -99,12 +264,12 @@ CASES = [
     ),
     pytest.param(
         HEAD + "audience:\n  all:\n    - {}\n",
-        ["6:7: a criterion has exactly one key, found none"],
+        ["6:7: a criterion has exactly one key, found none (like 'age: {min: 18}')"],
         id="criterion-no-key",
     ),
     pytest.param(
         HEAD + "audience: age\n",
-        ["4:11: a criterion is a mapping with one key, like 'age: {min: 18}'"],
+        ["4:11: a criterion is a name with a value, like 'age: {min: 18}', not 'age'"],
         id="criterion-not-mapping",
     ),
     pytest.param(
@@ -134,7 +299,10 @@ CASES = [
     ),
     pytest.param(
         HEAD + "audience:\n  not: [{age: {min: 18}}]\n",
-        ["5:8: a criterion is a mapping with one key, like 'age: {min: 18}'"],
+        [
+            "5:8: a criterion is a name with a value, like 'age: {min: 18}', not a list "
+            "(to combine criteria, list them under 'all:' or 'any:')"
+        ],
         id="not-list",
     ),
     pytest.param(
@@ -145,14 +313,14 @@ CASES = [
     pytest.param(
         HEAD + "audience: {age: {min: -1, max: 18.5}}\n",
         [
-            "4:23: 'min' should be greater than or equal to 0, not -1",
-            "4:32: 'max' should be a valid integer, not 18.5",
+            "4:23: 'min' should be 0 or more, not -1",
+            "4:32: 'max' should be a whole number, not 18.5",
         ],
         id="age-bad-bounds",
     ),
     pytest.param(
         HEAD + "audience: {age: {min: '18'}}\n",
-        ["4:23: 'min' should be a valid integer, not '18'"],
+        ["4:23: 'min' should be a whole number, not '18' (write it without quotes)"],
         id="age-quoted-number",
     ),
     pytest.param(
@@ -168,7 +336,7 @@ CASES = [
     pytest.param(
         HEAD + "audience:\n  born: {from: '1950-13-01', to: 1950}\n",
         [
-            "5:16: '1950-13-01' is not a date like 1950-01-01",
+            "5:16: '1950-13-01' is not a date: there is no month 13",
             "5:34: 1950 is not a date like 1950-01-01",
         ],
         id="born-not-dates",
@@ -259,7 +427,7 @@ CASES = [
     pytest.param(
         HEAD + "audience:\n  moved_in: {within_days: -1, from: abroad}\n",
         [
-            "5:27: 'within_days' should be greater than or equal to 0, not -1",
+            "5:27: 'within_days' should be 0 or more, not -1",
             "5:37: 'from' should be 'anywhere', 'another_district' or 'another_municipality', "
             "not 'abroad'",
         ],
@@ -283,7 +451,7 @@ CASES = [
         [
             "5:16: area file not found: campaigns/../graving.geojson "
             "(the path is relative to the campaign file's folder)",
-            "5:46: 'buffer_m' should be greater than or equal to 0, not -5",
+            "5:46: 'buffer_m' should be 0 or more, not -5",
         ],
         id="area-not-found-negative-buffer",
     ),
@@ -316,7 +484,7 @@ CASES = [
     ),
     pytest.param(
         HEAD + ADULTS + "repeat_after_days: 0\n",
-        ["5:20: 'repeat_after_days' should be greater than or equal to 1, not 0"],
+        ["5:20: 'repeat_after_days' should be 1 or more, not 0"],
         id="repeat-zero",
     ),
     pytest.param(
@@ -328,6 +496,19 @@ CASES = [
         "id: c\ntitle: T\ntemplate: x\n" + ADULTS,
         ["3:11: template folder not found: templates/x (create it, or fix 'template')"],
         id="template-folder",
+    ),
+    pytest.param(
+        "id: c\ntitle: T\ntemplate: T\n" + ADULTS,
+        ["3:11: template folder not found: templates/T (did you mean 't'?)"],
+        id="template-case",
+    ),
+    pytest.param(
+        "id: c\ntitle: T\ntemplate: t/nb.md.j2\n" + ADULTS,
+        [
+            "3:11: template folder not found: templates/t/nb.md.j2 "
+            "('template' names a folder in templates, not a file in it)"
+        ],
+        id="template-a-file",
     ),
     pytest.param(
         HEAD + ADULTS + "default_language: en\n",
@@ -344,7 +525,10 @@ CASES = [
     ),
     pytest.param(
         HEAD + ADULTS + "contact: yes\n",
-        ["5:10: 'contact' should be a mapping of keys to values, not true"],
+        [
+            "5:10: 'contact' should be keys with values, not 'yes' "
+            "(like 'contact: {ignore_reservation: true}')"
+        ],
         id="contact-not-mapping",
     ),
     pytest.param(
@@ -415,3 +599,30 @@ def test_file_not_found(settings: Settings) -> None:
 
 def test_valid_file_has_no_problems(write_campaign: WriteCampaign, settings: Settings) -> None:
     assert campaign_problems(write_campaign(HEAD + ADULTS), settings) == []
+
+
+def test_a_file_that_is_not_utf8_says_where(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "latin1.yaml").write_bytes("id: c\ntitle: Søk\n".encode("latin-1"))
+    assert [str(p) for p in campaign_problems(Path("latin1.yaml"), settings)] == [
+        "latin1.yaml:2:9: not UTF-8 text "
+        "(save the file as UTF-8: an ø, æ or å saved otherwise is the usual cause)"
+    ]
+
+
+def test_criteria_nested_too_deeply(write_campaign: WriteCampaign, settings: Settings) -> None:
+    nested = "".join("  " * depth + "not:\n" for depth in range(1, 301))
+    path = write_campaign(HEAD + "audience:\n" + nested + "  " * 301 + "age: {min: 1}\n")
+    problems = [str(problem) for problem in campaign_problems(path, settings)]
+    assert len(problems) == 1
+    assert problems[0].endswith(": 'not' is nested too deeply")
+
+
+PYDANTIC_WORDS = ("Value error", "Input should", "valid integer", "valid string", "mapping")
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_no_message_is_in_pydantic_words(
+    text: str, expected: list[str], write_campaign: WriteCampaign, settings: Settings
+) -> None:
+    for problem in campaign_problems(write_campaign(text), settings):
+        assert not any(words in str(problem) for words in PYDANTIC_WORDS), str(problem)

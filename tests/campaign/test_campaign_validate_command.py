@@ -39,8 +39,7 @@ def test_every_problem_of_every_file(project: Path, capsys: pytest.CaptureFixtur
     assert err.splitlines() == [
         "error: campaigns/bad.yaml:4:22: unknown district 'Frognar' (did you mean Frogner?)",
         "error: campaigns/bad.yaml:5:1: unknown key 'audiance' (did you mean 'audience'?)",
-        "error: campaigns/worse.yaml:2:1: not valid YAML: expected the node content, but found "
-        "'<stream end>'",
+        "error: campaigns/worse.yaml:1:5: this '[' is never closed (end it with ']')",
     ]
 
 
@@ -60,8 +59,9 @@ def test_settings_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert capsys.readouterr().out == "senior.yaml: ok\n"
     assert run(["validate", "senior.yaml"]) == 1
     assert capsys.readouterr().err == (
-        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester "
-        "(create it, or fix 'template')\n"
+        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester, "
+        f"and no proaktive.yaml was found in {tmp_path} or any folder above it "
+        "(run proaktive in the project folder, or use --settings FILE)\n"
     )
 
 
@@ -76,3 +76,34 @@ def test_samples_validate(
 
 def test_no_files_is_wrong_use(project: Path) -> None:
     assert run(["validate"]) == 2
+
+
+def test_two_files_with_the_same_id(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The ledger keys on the id: a copy that keeps it would reach nobody the original did.
+    (project / "campaigns" / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    assert run(["validate", "campaigns/good.yaml", "campaigns/copy.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "error: campaigns/good.yaml:1:5: id 'c' is also the id of campaigns/copy.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)",
+        "error: campaigns/copy.yaml:1:5: id 'c' is also the id of campaigns/good.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)",
+    ]
+
+
+def test_a_copy_is_checked_against_the_campaigns_beside_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "campaigns" / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    assert run(["validate", "campaigns/copy.yaml"]) == 1
+    assert capsys.readouterr().err == (
+        "error: campaigns/copy.yaml:1:5: id 'c' is also the id of campaigns/good.yaml "
+        "(the send ledger knows a campaign by its id: give each campaign its own)\n"
+    )
+
+
+def test_the_same_file_twice_is_no_duplicate(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["validate", "campaigns/good.yaml", "./campaigns/good.yaml"]) == 0

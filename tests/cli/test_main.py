@@ -149,3 +149,21 @@ def test_a_value_in_the_wrong_column_is_masked_in_reports(
         "epostadresse_oppdatert '<e-mail>' is not a timestamp with an offset "
         "(2023-06-13T13:42:34+02)",
     ]
+
+
+def test_audience_count_reports_every_problem_of_the_campaign_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "templates" / "t").mkdir(parents=True)
+    (tmp_path / "templates" / "t" / "nb.md.j2").write_text("Hei\n", encoding="utf-8")
+    (tmp_path / "proaktive.yaml").write_text("templates: templates/\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "id: c\ntitle: T\ntemplate: t\naudience:\n  all:\n"
+        "    - born: {from: 1950-13-01}\n    - postcode: 0150\n",
+        encoding="utf-8",
+    )
+    assert run(["audience", "count", "c.yaml", "--as-of", "2026-11-30"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: c.yaml:6:20: '1950-13-01' is not a date: there is no month 13",
+        'error: c.yaml:7:17: postcode 0150 is a number, not text (quote it: "0150")',
+    ]
