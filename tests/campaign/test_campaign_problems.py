@@ -305,6 +305,25 @@ CASES = [
         id="override-both",
     ),
     pytest.param(
+        HEAD + ADULTS + "contact: {include_protected_addresses: true}\n",
+        [
+            "5:40: include_protected_addresses is allowed only with category statutory, "
+            "not information (a person with a protected address may be hiding from someone)"
+        ],
+        id="protected-addresses-information",
+    ),
+    pytest.param(
+        HEAD
+        + ADULTS
+        + "category: service\ncontact:\n  ignore_reservation: true\n"
+        + "  include_protected_addresses: true\n",
+        [
+            "8:32: include_protected_addresses is allowed only with category statutory, "
+            "not service (a person with a protected address may be hiding from someone)"
+        ],
+        id="protected-addresses-service",
+    ),
+    pytest.param(
         HEAD + ADULTS + "category: service\nfrequency_cap: false\n",
         ["6:16: frequency_cap: false is allowed only with category statutory, not service"],
         id="frequency-cap-service",
