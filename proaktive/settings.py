@@ -15,7 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from proaktive.errors import Location, Problem, SettingsError
+from proaktive.errors import FileError, Location, Problem, SettingsError
+from proaktive.files import SETTINGS_LIMIT, check_file
 from proaktive.yamlfile import load_yaml, validate_document
 
 SETTINGS_FILE_NAME = "proaktive.yaml"
@@ -110,7 +111,9 @@ def find_settings_file(start: Path) -> Path | None:
     """proaktive.yaml in `start` or the nearest folder above it."""
     for folder in (start, *start.parents):
         candidate = folder / SETTINGS_FILE_NAME
-        if candidate.is_file():
+        # Anything but a folder is found (and then refused, if it is no file): never
+        # quietly passed over for the settings of a folder further up.
+        if candidate.exists() and not candidate.is_dir():
             return candidate
     return None
 
@@ -119,6 +122,10 @@ def load_settings(path: Path | None) -> Settings:
     """Settings from `path`; the defaults, relative to the current folder, when None."""
     if path is None:
         return _absolute(SettingsFile(), Path.cwd(), None)
+    try:
+        check_file(path, SETTINGS_LIMIT)
+    except FileError as error:
+        raise SettingsError(error.message, error.location, error.hint) from None
     document = load_yaml(path)
     if isinstance(document, Problem):
         raise SettingsError(document.message, document.location, document.hint)
@@ -180,7 +187,7 @@ def resolve_paths(
     """Option, else environment variable, else settings file: for every path."""
     here = cwd or Path.cwd()
     if settings_option is not None:
-        if not settings_option.is_file():
+        if not settings_option.exists():
             raise SettingsError(
                 "settings file not found", Location(settings_option), "check --settings"
             )

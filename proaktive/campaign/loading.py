@@ -7,7 +7,8 @@ from pathlib import Path
 from proaktive.campaign.fields import CampaignContext
 from proaktive.campaign.model import Campaign, ContactRules, Sender
 from proaktive.campaign.schema import CampaignSpec
-from proaktive.errors import CampaignError, Problem
+from proaktive.errors import CampaignError, FileError, Location, Problem
+from proaktive.files import CAMPAIGN_LIMIT, check_file
 from proaktive.settings import Settings
 from proaktive.yamlfile import load_yaml, validate_document
 
@@ -28,6 +29,10 @@ def campaign_problems(path: Path, settings: Settings) -> list[Problem]:
 
 def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:
     # Problems name `path` as the user gave it; the campaign holds absolute paths.
+    try:
+        check_file(path, CAMPAIGN_LIMIT)
+    except FileError as error:
+        return [Problem(Location(path), error.message, error.hint)]
     document = load_yaml(path)
     if isinstance(document, Problem):
         return [document]
