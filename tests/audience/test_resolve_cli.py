@@ -363,3 +363,20 @@ def test_as_of_that_is_not_a_date_is_a_usage_error(
     assert "--as-of" in err or as_of in err
     assert "Traceback" not in out + err
     assert out == ""
+
+
+def test_an_opt_out_list_that_is_another_file_is_never_quoted(
+    recipients: list[dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`opt_outs` pointing at a file of secrets (the review used /proc/self/environ)."""
+    (tmp_path / "opt-outs.csv").write_bytes(
+        b"PROAKTIVE_SMTP_PASSWORD=synthetic-secret\0HOME=/home/kari\0"
+    )
+    code, out, err = audience(capsys, "count")
+    assert code == 1
+    assert out == ""
+    assert err == (
+        f"error: {tmp_path / 'opt-outs.csv'}:1: the header must name 'personidentifikator', "
+        "'epostadresse' or both, once each (other columns are ignored) "
+        "(it has 1 column, named otherwise)\n"
+    )
