@@ -129,6 +129,13 @@ def load_settings(path: Path | None) -> Settings:
     document = load_yaml(path)
     if isinstance(document, Problem):
         raise SettingsError(document.message, document.location, document.hint)
+    if not isinstance(document.data, dict | list | None):
+        # Not quoted, as the schema's message would: `--settings .env` is one line of
+        # text to YAML, and may hold a password.
+        raise SettingsError(
+            "the file should be a mapping of keys to values, not a single value",
+            document.location(()),
+        )
     result = validate_document(document, SettingsFile)
     if isinstance(result, list):
         raise SettingsError("\n".join(str(problem) for problem in result))

@@ -134,3 +134,13 @@ def test_settings_problems_name_file_line_and_column(
     with pytest.raises(SettingsError) as raised:
         load_settings(path)
     assert str(raised.value).replace(str(tmp_path) + "/", "").startswith(message)
+
+
+def test_a_settings_file_of_one_value_is_never_quoted(tmp_path: Path) -> None:
+    """`--settings .env` by mistake: one line of text to YAML, with a password in it."""
+    path = _settings(tmp_path, "PROAKTIVE_SMTP_PASSWORD=synthetic-secret\nHOME=/home/kari\n")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path)
+    assert str(raised.value) == (
+        f"{path}:1:1: the file should be a mapping of keys to values, not a single value"
+    )

@@ -36,6 +36,11 @@ def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:
     document = load_yaml(path)
     if isinstance(document, Problem):
         return [document]
+    if not isinstance(document.data, dict | list | None):
+        # Not quoted, as the schema's message would: a file named by mistake (a .env
+        # file is one line of text to YAML) may hold a password.
+        message = "the file should be a mapping of keys to values, not a single value"
+        return [Problem(document.location(()), message)]
     context = CampaignContext(folder=path.parent, templates=settings.templates)
     spec = validate_document(document, CampaignSpec, context)
     if isinstance(spec, list):

@@ -434,3 +434,13 @@ def test_file_not_found(settings: Settings) -> None:
 
 def test_valid_file_has_no_problems(write_campaign: WriteCampaign, settings: Settings) -> None:
     assert campaign_problems(write_campaign(HEAD + ADULTS), settings) == []
+
+
+def test_a_file_of_one_value_is_never_quoted(
+    write_campaign: WriteCampaign, settings: Settings
+) -> None:
+    """A file named by mistake, like a .env file, is one line of text to YAML."""
+    path = write_campaign("PROAKTIVE_SMTP_PASSWORD=synthetic-secret\nHOME=/home/kari\n")
+    assert [str(problem) for problem in campaign_problems(path, settings)] == [
+        "campaigns/c.yaml:1:1: the file should be a mapping of keys to values, not a single value"
+    ]
