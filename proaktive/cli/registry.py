@@ -56,7 +56,7 @@ def generate(
     ] = False,
 ) -> None:
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
-    from proaktive.cli.output import stdout
+    from proaktive.cli.output import plain, stdout
     from proaktive.registry.generate import generate_registry
 
     date: dt.date = as_of or today_in_oslo()
@@ -66,10 +66,10 @@ def generate(
             people=people,
             seed=seed,
             as_of=date,
-            progress=status.update,
+            progress=lambda message: status.update(plain(message)),  # it names files
             overwrite=overwrite,
         )
     stdout.print(
-        f"Wrote a synthetic registry of {result.people:,} people to {folder} "
+        f"Wrote a synthetic registry of {result.people:,} people to {plain(folder)} "
         f"(seed {seed}, as of {date.isoformat()})."
     )

@@ -18,7 +18,7 @@ def validate(
 ) -> None:
     """Check campaign files and report every problem, with file:line:column."""
     from proaktive.campaign import campaign_problems
-    from proaktive.cli.output import print_error, stdout
+    from proaktive.cli.output import plain, print_error, stdout
 
     loaded = paths(settings, None).settings
     failed = False
@@ -27,7 +27,7 @@ def validate(
         for problem in problems:
             print_error(str(problem))
         if not problems:
-            stdout.print(f"{campaign}: ok", markup=False, soft_wrap=True)
+            stdout.print(plain(f"{campaign}: ok"), soft_wrap=True)
         failed = failed or bool(problems)
     if failed:
         raise typer.Exit(1)
