@@ -236,11 +236,19 @@ def print_recipients_table(audience: Audience) -> None:
     )
 
 
+# A cell that begins with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as text to a spreadsheet: a formula gets a leading `'`, as OWASP advises."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
 def print_recipients_csv(audience: Audience, shown: Callable[[str], str]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["personidentifikator", "epostadresse", "spraak", "bydelsnummer"])
     for r in audience.recipients:
-        writer.writerow(
-            [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
-        )
+        cells = [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     sys.stdout.flush()

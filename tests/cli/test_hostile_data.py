@@ -6,8 +6,11 @@ the command line), runs the command line, and checks what a person would see.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 from builders import krr, person, write_registry
 
 from proaktive.cli.main import run
-from proaktive.cli.output import report_crash
+from proaktive.cli.output import report_crash, spreadsheet_safe
 
 AS_OF = "2026-11-30"
 
@@ -171,3 +174,69 @@ def test_a_registry_generated_into_a_folder_named_like_markup(
     assert (code, err) == (0, "")
     assert out == "Wrote a synthetic registry of 5 people to [/]reg (seed 1, as of 2026-11-30).\n"
     assert (tmp_path / "[/]reg" / "personer.csv").is_file()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(
+    tmp_path: Path,
+) -> None:
+    """OWASP: a cell that begins with = + - @ tab or CR gets a leading '."""
+    people = [
+        (person("1960-01-01"), {"epostadresse": "=cmd|'/C+calc'!A0@example.com"}),
+        (person("1961-01-01"), {"epostadresse": "+47@example.com", "spraak": "@SUM(A1)"}),
+        (person("1962-01-01"), {"epostadresse": "-kari@example.no", "spraak": "\tnb"}),
+        (person("1963-01-01"), {"epostadresse": "ola@example.no", "spraak": '=HYPERLINK("x")'}),
+        (person("1964-01-01"), {"epostadresse": "nina@example.no", "spraak": "-en"}),
+        (person("1965-01-01"), {"epostadresse": "per@example.no", "spraak": "nb=en"}),
+    ]
+    write_project(tmp_path, *people)
+    written = tmp_path / "recipients.csv"
+    argv = ["audience", "list", "campaigns/c.yaml", "--as-of", AS_OF, "--format", "csv"]
+    with written.open("w", encoding="utf-8") as file:
+        done = subprocess.run(
+            [sys.executable, "-m", "proaktive", *argv, "--unmasked"],
+            stdout=file,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (done.returncode, done.stderr) == (0, "")
+    with written.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows == [
+        ["personidentifikator", "epostadresse", "spraak", "bydelsnummer"],
+        *(
+            [str(row["personidentifikator"]), email, spraak, "030105"]
+            for (row, _), email, spraak in zip(
+                people,
+                [
+                    "'=cmd|'/C+calc'!A0@example.com",
+                    "'+47@example.com",
+                    "'-kari@example.no",
+                    "ola@example.no",
+                    "nina@example.no",
+                    "per@example.no",
+                ],
+                ["nb", "'@sum(a1)", "'\tnb", '\'=hyperlink("x")', "'-en", "nb=en"],
+                strict=True,
+            )
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+47", "'+47"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tnb", "'\tnb"),
+        ("\r=1", "'\r=1"),
+        ("nb", "nb"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_safe(cell: str, written: str) -> None:
+    """Every start OWASP names, also those no registry value can have (a CR)."""
+    assert spreadsheet_safe(cell) == written
