@@ -180,3 +180,14 @@ def test_personal_data_in_the_wrong_column_is_described_not_quoted(
         "epostadresse_sist_verifisert (18 characters) is not a timestamp with an offset "
         "(2023-06-13T13:42:34+02)",
     ]
+
+
+def test_a_crash_report_masks_identifiers_cut_short_grown_or_spaced(tmp_path: Path) -> None:
+    try:
+        raise ValueError("1807651234 180765 12345 180765123456")
+    except ValueError as error:
+        path = report_crash(error)
+    text = path.read_text(encoding="utf-8")
+    assert "ValueError: 180765**** 180765 ***** 180765******\n" in text
+    for shown in ("1807651234", "180765 12345", "180765123456"):
+        assert shown not in text
