@@ -8,6 +8,7 @@ of it does (SQL's NULL would make both false).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,10 @@ def sql_date(value: dt.date) -> str:
 
 def sql_instant(value: dt.datetime) -> str:
     """An aware datetime as a DuckDB TIMESTAMPTZ literal (in UTC)."""
-    return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
+    # Oslo's first midnight is before year 1 in UTC: then DuckDB applies the offset itself.
+    with contextlib.suppress(OverflowError):
+        value = value.astimezone(dt.UTC)
+    return f"TIMESTAMPTZ '{value.isoformat()}'"
 
 
 def sql_text(value: str) -> str:

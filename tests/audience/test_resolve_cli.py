@@ -380,3 +380,31 @@ def test_an_opt_out_list_that_is_another_file_is_never_quoted(
         "'epostadresse' or both, once each (other columns are ignored) "
         "(it has 1 column, named otherwise)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "matched", "excluded", "reached"),
+    [
+        # Nobody is 18 in year 1 (and eighteen months before it is before the calendar).
+        ("0001-01-01", 0, {}, 0),
+        ("0001-06-30", 0, {}, 0),
+        # In 9999 Minor is an adult too, and every contact left is stale (R1-R3, Stale,
+        # Shared, Minor).
+        ("9999-12-31", MATCHED + 1, {**EXCLUDED, "stale_contact": 6, "duplicate_email": 0}, 0),
+    ],
+)
+def test_count_at_the_calendars_edges(
+    recipients: list[dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    as_of: str,
+    matched: int,
+    excluded: dict[str, int],
+    reached: int,
+) -> None:
+    code, out, err = audience(capsys, "count", "--json", as_of=as_of)
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    assert document["as_of"] == as_of
+    assert document["matched"] == matched
+    assert document["excluded"] == {reason: excluded.get(reason, 0) for reason in EXCLUDED}
+    assert document["recipients"] == reached
