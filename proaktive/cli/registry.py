@@ -19,6 +19,9 @@ from proaktive.cli.options import (
 app = typer.Typer(help="The registry folder: check the exports, generate synthetic ones.")
 
 SHOWN_ERRORS = 20
+# The generator's people are up to 100 years old, with KRR histories further back: as of
+# the first century, their birth dates would lie before year 1.
+EARLIEST_GENERATED_AS_OF = dt.date(200, 1, 1)
 
 
 @app.command("check")
@@ -57,9 +60,16 @@ def generate(
 ) -> None:
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
     from proaktive.cli.output import plain, stdout
+    from proaktive.errors import ProaktiveError
     from proaktive.registry.generate import generate_registry
 
     date: dt.date = as_of or today_in_oslo()
+    if date < EARLIEST_GENERATED_AS_OF:
+        raise ProaktiveError(
+            f"--as-of {date.isoformat()} is too early for a synthetic registry",
+            hint=f"its people are up to 100 years old: use "
+            f"{EARLIEST_GENERATED_AS_OF.isoformat()} or later",
+        )
     with stdout.status("Generating…") as status:
         result = generate_registry(
             folder,
