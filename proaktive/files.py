@@ -8,6 +8,8 @@ for its kind, and the error says which it was, naming the file:
 
 Use `read_text` (or `read_bytes`) with the kind's limit; `check_file` is for code
 that must hand the path to a reader of its own (and still checks before it opens).
+A new kind of file (a template) adds its limit below and calls `read_text` with it;
+`FileError` is a `ProaktiveError`, so it may simply be let through to the command line.
 """
 
 from __future__ import annotations
@@ -59,11 +61,14 @@ def read_bytes(path: Path, limit: int, *, shown_as: Path | str | None = None) ->
         chunks: list[bytes] = []
         size = 0
         # Read no more than the limit allows: files in /proc say they are empty.
-        while chunk := file.read(min(_CHUNK, limit + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise FileError(f"too large (at most {_mib(limit)})", where)
+        try:
+            while chunk := file.read(min(_CHUNK, limit + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise FileError(f"too large (at most {_mib(limit)})", where)
+        except OSError as error:
+            raise FileError(f"cannot read the file ({error.strerror})", where) from None
     return b"".join(chunks)
 
 

@@ -93,6 +93,13 @@ def test_a_file_that_says_it_is_empty_is_read_no_further_than_the_limit() -> Non
         read_bytes(Path("/proc/self/maps"), 100)
 
 
+def test_a_file_that_fails_while_it_is_read() -> None:
+    # /proc/self/mem is a regular file that cannot be read at its start.
+    with pytest.raises(FileError) as raised:
+        read_bytes(Path("/proc/self/mem"), 100)
+    assert str(raised.value) == "/proc/self/mem: cannot read the file (Input/output error)"
+
+
 def test_a_device_is_not_a_regular_file() -> None:
     with at_most_seconds(5), pytest.raises(FileError) as raised:
         read_bytes(Path("/dev/zero"), CAMPAIGN_LIMIT)
