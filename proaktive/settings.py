@@ -65,6 +65,15 @@ class SmtpSettings(_Strict):
     max_per_second: float = Field(20, gt=0)
 
 
+class ExportAges(_Strict):
+    """How many days old each export may be before campaign commands warn (and send refuses)."""
+
+    krr: int = Field(1, ge=0)
+    personer: int = Field(2, ge=0)
+    familierelasjoner: int = Field(2, ge=0)
+    adresser: int = Field(90, ge=0)
+
+
 class SettingsFile(_Strict):
     """The settings file as written; paths are still relative to it."""
 
@@ -72,6 +81,9 @@ class SettingsFile(_Strict):
     registry: str | None = None
     templates: str = "templates/"
     ledger: str = ".proaktive/ledger.sqlite3"
+    snapshot: str = ".proaktive/registry.duckdb"
+    max_export_age_days: ExportAges = ExportAges()
+    approval: Literal["required", "four-eyes", "off"] = "required"
     opt_outs: str | None = None
     sender: SenderSettings = SenderSettings()
     frequency_cap: FrequencyCap = FrequencyCap()
@@ -100,6 +112,9 @@ class Settings:
     registry: Path | None
     templates: Path
     ledger: Path
+    snapshot: Path  # the checked exports (personal data)
+    max_export_age_days: ExportAges
+    approval: Literal["required", "four-eyes", "off"]
     opt_outs: Path | None
     sender: SenderSettings
     frequency_cap: FrequencyCap
@@ -152,6 +167,9 @@ def _absolute(raw: SettingsFile, base: Path, source: Path | None) -> Settings:
         registry=under(raw.registry) if raw.registry else None,
         templates=under(raw.templates),
         ledger=under(raw.ledger),
+        snapshot=under(raw.snapshot),
+        max_export_age_days=raw.max_export_age_days,
+        approval=raw.approval,
         opt_outs=under(raw.opt_outs) if raw.opt_outs else None,
         sender=raw.sender,
         frequency_cap=raw.frequency_cap,

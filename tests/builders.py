@@ -8,12 +8,10 @@ import itertools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import duckdb
-
 from proaktive.campaign.model import Campaign, Category, ContactRules, Criterion, Sender
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.identifiers import synthetic_identifier
-from proaktive.registry.loading import Registry, open_registry
+from proaktive.registry.snapshot import Registry, open_registry
 
 _individuals = itertools.count(100, 7)
 
@@ -106,9 +104,18 @@ SPEC_REASONS = (
 )
 
 
-def open_small(folder: Path, *, stream: bool = False) -> Registry:
-    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows."""
-    return open_registry(folder, stream=stream, connection=duckdb.connect(config={"threads": 1}))
+def snapshot_of(folder: Path) -> Path:
+    """Where tests keep the snapshot of a registry folder: beside it (a test's own folder)."""
+    return folder.parent / f".{folder.name}.duckdb"
+
+
+def open_small(folder: Path, snapshot: Path | None = None) -> Registry:
+    """A tiny registry: one DuckDB thread is quicker than several for a handful of rows.
+
+    A registry outside the test's folders (the sample in the repository) needs a
+    `snapshot` path in one: a test never writes into the repository.
+    """
+    return open_registry(folder, snapshot or snapshot_of(folder), threads=1)
 
 
 def make_campaign(

@@ -36,6 +36,7 @@ def test_every_command_is_listed() -> None:
         "preview",
         "registry check",
         "registry generate",
+        "registry snapshot",
         "send",
         "validate",
     ]

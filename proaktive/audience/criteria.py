@@ -1,14 +1,13 @@
 """Campaign criteria → one SQL predicate that DuckDB evaluates over the whole registry.
 
-The predicate reads a person as `p` (table `personer`) and their KRR row as `k`
-(LEFT JOIN, so every `k` column may be NULL). Each leaf is wrapped in
+The predicate reads a person as `p`: a row of the snapshot's `personer`, whose KRR
+columns (`spraak`, …) are NULL for a person without a KRR row. Each leaf is wrapped in
 `coalesce(…, false)`: a criterion about a missing value does not match, so `not`
 of it does (SQL's NULL would make both false).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,22 +28,7 @@ from proaktive.campaign.model import (
     Postcode,
     Street,
 )
-
-
-def sql_date(value: dt.date) -> str:
-    return f"DATE '{value.isoformat()}'"
-
-
-def sql_instant(value: dt.datetime) -> str:
-    """An aware datetime as a DuckDB TIMESTAMPTZ literal (in UTC)."""
-    # Oslo's first midnight is before year 1 in UTC: then DuckDB applies the offset itself.
-    with contextlib.suppress(OverflowError):
-        value = value.astimezone(dt.UTC)
-    return f"TIMESTAMPTZ '{value.isoformat()}'"
-
-
-def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+from proaktive.sql import sql_date, sql_text
 
 
 def _in(column: str, values: Sequence[str]) -> str:
@@ -111,7 +95,7 @@ def _leaf(criterion: Criterion, context: SqlContext) -> str:
                 return f"({window} AND ({_another_municipality()} OR {district_differs}))"
             return window
         case Language(codes):
-            return _in("k.spraak", codes)
+            return _in("p.spraak", codes)
     raise TypeError(f"not a leaf criterion: {criterion!r}")
 
 

@@ -29,12 +29,19 @@ class Funnel:
     recipients: int
 
     def __post_init__(self) -> None:
-        # Nobody disappears without a reason.
-        assert self.matched - sum(self.excluded.values()) == self.recipients
+        # Nobody disappears without a reason: a funnel that does not add up is a bug,
+        # and must stop the command before anything is shown or sent.
+        if self.matched - sum(self.excluded.values()) != self.recipients:
+            raise ArithmeticError(
+                f"the funnel does not add up: {self.matched} matched, "
+                f"{sum(self.excluded.values())} excluded, {self.recipients} recipients"
+            )
 
 
 @dataclass(frozen=True)
-class Child:
+class MatchedChild:
+    """A recipient's child that made a `child` criterion match."""
+
     personidentifikator: str
     fornavn: str
     mellomnavn: str | None
@@ -59,7 +66,7 @@ class Recipient:
     postnummer: str | None
     poststed: str | None
     flyttedato: dt.date | None
-    barn: tuple[Child, ...]  # the children that made a child criterion match, oldest first
+    barn: tuple[MatchedChild, ...]  # the children that made a child criterion match, oldest first
 
 
 @dataclass(frozen=True)

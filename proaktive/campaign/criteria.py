@@ -98,7 +98,7 @@ class AreaSpec(Spec):
     def _readable_area(self, info: ValidationInfo) -> AreaSpec:
         """The geometry must be a usable area: found now, not when the campaign runs."""
         # Imported here: shapely and pyproj load only for campaigns that use an area.
-        from proaktive.audience.areas import AreaError, load_area
+        from proaktive.geo import AreaError, load_area
 
         path = campaign_context(info).folder / self.file
         try:

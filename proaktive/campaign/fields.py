@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, ValidationInfo
 
 from proaktive.campaign.model import LANGUAGE_CODES
-from proaktive.registry.districts import DISTRICTS, find_district, suggest_districts
+from proaktive.districts import DISTRICTS, find_district, suggest_districts
 from proaktive.yamlfile import input_problem, number_not_text
 
 

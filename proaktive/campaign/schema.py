@@ -11,7 +11,6 @@ import re
 from email.utils import parseaddr
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from proaktive.campaign.criteria import CriterionSpec
@@ -34,6 +33,9 @@ class SenderSpec(Spec):
     def _address(cls, value: str | None) -> str | None:
         if value is None:
             return value
+        # Imported here: most campaigns take their sender from the settings.
+        from email_validator import EmailNotValidError, validate_email
+
         _, address = parseaddr(value)
         try:
             validate_email(address, check_deliverability=False)

@@ -50,22 +50,19 @@ def _resolve(
     from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
     from proaktive.campaign import load_campaign
     from proaktive.cli.output import print_warning, stderr
-    from proaktive.registry.loading import open_registry
-    from proaktive.registry.memo import CheckedFiles, default_memo_path
+    from proaktive.cli.snapshot import open_snapshot
 
     where = paths(settings, registry, ledger)
     campaign = load_campaign(campaign_path, where.settings)
-    folder = where.require_registry()
-    with stderr.status("Reading the registry…") as status:
-        loaded = open_registry(
-            folder,
-            include=needed_exports(campaign),
-            stream=True,
-            checked_files=CheckedFiles(default_memo_path()),
-        )
+    opened = open_snapshot(where)
+    for warning in opened.old_exports(
+        needed_exports(campaign), where.settings.max_export_age_days.model_dump(), today_in_oslo()
+    ):
+        print_warning(warning)
+    with stderr.status("Resolving the audience…") as status:
         audience = resolve(
             campaign,
-            loaded,
+            opened,
             as_of=as_of or today_in_oslo(),
             policy=ContactPolicy(opt_outs=where.settings.opt_outs),
             fetch=fetch,

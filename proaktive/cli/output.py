@@ -199,7 +199,7 @@ def print_funnel(audience: Audience) -> None:
 def print_groups(by: str, groups: dict[str, int]) -> None:
     from rich.table import Table
 
-    from proaktive.registry.districts import district_name
+    from proaktive.districts import district_name
 
     table = Table(title=f"Recipients by {by}", title_justify="left")
     table.add_column(by)

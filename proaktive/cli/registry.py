@@ -16,7 +16,9 @@ from proaktive.cli.options import (
     today_in_oslo,
 )
 
-app = typer.Typer(help="The registry folder: check the exports, generate synthetic ones.")
+app = typer.Typer(
+    help="The registry folder: check the exports, manage their snapshot, generate synthetic ones."
+)
 
 SHOWN_ERRORS = 20
 # The generator's people are up to 100 years old, with KRR histories further back: as of
@@ -31,19 +33,37 @@ def check(
     settings: SettingsOption = None,
 ) -> None:
     """Summarise the registry folder and list every row that cannot be used (exit 1 if any)."""
-    from proaktive.cli.output import print_json, print_registry_check, stderr
+    from proaktive.cli.output import print_json, print_registry_check
+    from proaktive.cli.snapshot import open_snapshot
     from proaktive.registry.check import check_registry
-    from proaktive.registry.memo import CheckedFiles, default_memo_path
 
-    folder = paths(settings, registry).require_registry()
-    with stderr.status("Checking every row…"):
-        result = check_registry(folder, CheckedFiles(default_memo_path()))
+    result = check_registry(open_snapshot(paths(settings, registry)))
     if json:
         print_json(result.to_json())
     else:
         print_registry_check(result, shown_errors=SHOWN_ERRORS)
     if not result.clean:
         raise typer.Exit(1)
+
+
+@app.command("snapshot")
+def snapshot(
+    drop: Annotated[
+        bool, typer.Option("--drop", help="Delete the snapshot; the next command builds it anew.")
+    ] = False,
+    settings: SettingsOption = None,
+) -> None:
+    """Manage the snapshot of the checked exports (it holds personal data)."""
+    from proaktive.cli.output import plain, stdout
+    from proaktive.registry.snapshot import drop_snapshot
+
+    if not drop:
+        raise typer.BadParameter("say what to do with the snapshot: --drop", param_hint="--drop")
+    path = paths(settings, None).settings.snapshot
+    if drop_snapshot(path):
+        stdout.print(plain(f"Deleted the snapshot {path}."), soft_wrap=True)
+    else:
+        stdout.print(plain(f"There is no snapshot at {path}."), soft_wrap=True)
 
 
 @app.command("generate")
@@ -61,7 +81,7 @@ def generate(
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
     from proaktive.cli.output import plain, stdout
     from proaktive.errors import ProaktiveError
-    from proaktive.registry.generate import generate_registry
+    from proaktive.synthetic.generate import generate_registry
 
     date: dt.date = as_of or today_in_oslo()
     if date < EARLIEST_GENERATED_AS_OF:

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proaktive.registry.email import check_unusual_addresses, plain_address_sql
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER
-from proaktive.registry.loading import DataError, Registry, open_registry
-from proaktive.registry.memo import CheckedFiles
+from proaktive.registry.snapshot import DataError, Registry
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,8 @@ class RegistryCheck:
         }
 
 
-def check_registry(folder: Path, checked_files: CheckedFiles | None = None) -> RegistryCheck:
-    """Read every export in full; `checked_files` learns what each one holds."""
-    registry = open_registry(folder, checked_files=checked_files)
+def check_registry(registry: Registry) -> RegistryCheck:
+    """What each export of the snapshot holds, and every row that is not used."""
     summaries = []
     warnings: list[str] = []
     for report in registry.files.values():
@@ -80,7 +77,7 @@ def check_registry(folder: Path, checked_files: CheckedFiles | None = None) -> R
             f"{'es are' if invalid_emails != 1 else ' is'} not valid "
             "(campaigns exclude them as invalid_email)"
         )
-    return RegistryCheck(folder, tuple(summaries), registry.errors, tuple(warnings))
+    return RegistryCheck(registry.folder, tuple(summaries), registry.errors, tuple(warnings))
 
 
 def _grouped(registry: Registry, table: str, column: str, prefix: str) -> dict[str, int]:
@@ -94,24 +91,26 @@ def _counts(registry: Registry, name: str) -> dict[str, int]:
     con = registry.connection
     if name == PERSONER.name:
         counts = _grouped(registry, "personer", "status", "status_")
-        (protected,) = con.execute(
-            "SELECT count(*) FROM personer "
-            "WHERE adressegradering IN ('fortrolig', 'strengtFortrolig')"
-        ).fetchone() or (0,)
+        (protected,) = con.execute("SELECT count(*) FROM personer WHERE beskyttet").fetchone() or (
+            0,
+        )
         counts["protected_address"] = int(protected)
         return counts
     if name == KRR.name:
         counts = _grouped(registry, "krr", "status", "status_")
-        check_unusual_addresses(con, "SELECT epostadresse FROM krr")
-        plain = plain_address_sql("k.epostadresse")
-        (reserved, no_email, invalid) = con.execute(
-            f"""SELECT count(*) FILTER (WHERE reservasjon = 'JA'),
+        (reserved, no_email, invalid, unknown_language) = con.execute(
+            """SELECT count(*) FILTER (WHERE reservert),
                 count(*) FILTER (WHERE epostadresse IS NULL),
-                count(*) FILTER (WHERE epostadresse IS NOT NULL AND NOT {plain}
-                                 AND NOT u.valid)
-            FROM krr k LEFT JOIN unusual_addresses u USING (epostadresse)"""
-        ).fetchone() or (0, 0, 0)
-        counts.update(reserved=int(reserved), no_email=int(no_email), invalid_email=int(invalid))
+                count(*) FILTER (WHERE epostadresse IS NOT NULL AND NOT epost_gyldig),
+                count(*) FILTER (WHERE spraak IS NULL)
+            FROM krr"""
+        ).fetchone() or (0, 0, 0, 0)
+        counts.update(
+            reserved=int(reserved),
+            no_email=int(no_email),
+            invalid_email=int(invalid),
+            unknown_language=int(unknown_language),
+        )
         return counts
     if name == FAMILIERELASJONER.name:
         return _grouped(registry, "familierelasjoner", "relatert_persons_rolle", "role_")

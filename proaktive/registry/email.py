@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import duckdb
-from email_validator import EmailNotValidError, validate_email
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -45,6 +44,9 @@ class CheckedAddress:
 @lru_cache(maxsize=65536)
 def check_address(address: str) -> CheckedAddress:
     """email-validator's verdict, with the defaults the spec names."""
+    # Imported here: a command that judges no unusual address need not load it.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(address, check_deliverability=False)
     except EmailNotValidError:

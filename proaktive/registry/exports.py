@@ -21,8 +21,17 @@ PERSON_STATUSES = (
     "ikkeBosatt",
     "aktiv",
 )
-ADDRESS_PROTECTIONS = ("ugradert", "klientadresse", "fortrolig", "strengtFortrolig")
-PROTECTED = ("fortrolig", "strengtFortrolig")
+# Every value of `adressegradering`; an empty cell means `ugradert`.
+ADDRESS_PROTECTIONS = (
+    "ugradert",
+    "klientadresse",
+    "fortrolig",
+    "strengtFortrolig",
+    "strengtFortroligUtland",
+)
+# The values that do not protect: any other value in any row protects the person.
+UNPROTECTED = ("ugradert", "klientadresse")
+LANGUAGES = ("nb", "nn", "en", "se")
 RELATION_ROLES = (
     "barn",
     "mor",
@@ -35,7 +44,7 @@ RELATION_ROLES = (
 KRR_STATUSES = ("AKTIV", "SLETTET", "IKKE_REGISTRERT")
 RESERVATIONS = ("JA", "NEI")
 NOTIFICATION_STATES = ("KAN_VARSLES", "KAN_IKKE_VARSLES")
-EPSG_CODES = (25832, 25833, 25835, 4258)
+EPSG_CODES = (25832, 25833, 25835, 4258)  # the only list; geo.to_utm33 projects from each
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class ExportFile:
     separator: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
-    key: str  # the column whose value may occur only once in the file (first row wins)
+    key: tuple[str, ...]  # the columns whose values may occur only once (first row wins)
     needed_for: str | None  # None: every command needs it; else what needs it
 
     @property
@@ -68,10 +77,12 @@ PERSONER = ExportFile(
         "foedselsdato",
         "status",
         "kommunenummer",
+        # Required although a value may be empty: without the column every
+        # protected person would look unprotected.
+        "adressegradering",
     ),
     optional=(
         "mellomnavn",
-        "adressegradering",
         "bydelsnummer",
         "adressenavn",
         "husnummer",
@@ -84,7 +95,7 @@ PERSONER = ExportFile(
         "forrige_kommunenummer",
         "forrige_bydelsnummer",
     ),
-    key="personidentifikator",
+    key=("personidentifikator",),
     needed_for=None,
 )
 
@@ -94,7 +105,8 @@ FAMILIERELASJONER = ExportFile(
     separator=",",
     required=("personidentifikator", "relatert_personidentifikator", "relatert_persons_rolle"),
     optional=(),
-    key="",  # a person has many relations
+    # A parent has one row per child: only a row repeated whole is a repeat.
+    key=("personidentifikator", "relatert_personidentifikator", "relatert_persons_rolle"),
     needed_for="the child criterion",
 )
 
@@ -118,7 +130,7 @@ KRR = ExportFile(
         "mobiltelefonnummer_sist_verifisert",
         "spraak",
     ),
-    key="personidentifikator",
+    key=("personidentifikator",),
     needed_for=None,
 )
 
@@ -128,7 +140,7 @@ ADRESSER = ExportFile(
     separator=";",
     required=("adresseId", "EPSG-kode", "Nord", "Øst"),
     optional=("adressenavn", "nummer", "bokstav", "postnummer", "poststed", "kommunenummer"),
-    key="adresseId",
+    key=("adresseId",),
     needed_for="the area criterion",
 )
 

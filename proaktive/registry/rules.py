@@ -17,6 +17,7 @@ from proaktive.registry.exports import (
     FAMILIERELASJONER,
     KRR,
     KRR_STATUSES,
+    LANGUAGES,
     NOTIFICATION_STATES,
     PERSON_STATUSES,
     PERSONER,
@@ -24,22 +25,14 @@ from proaktive.registry.exports import (
     RESERVATIONS,
 )
 from proaktive.registry.identifiers import identifier_problem_sql
+from proaktive.sql import quote, sql_text
 
 # ISO 8601 with an offset or Z, e.g. 2023-06-13T13:42:34+02 or 2023-08-05T10:45:15.768Z.
 _TIMESTAMP_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)"  # noqa: E501
 
 
-def quote(column: str) -> str:
-    """A column name as a SQL identifier (`EPSG-kode` and `Øst` need quotes)."""
-    return '"' + column.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _in_list(values: Sequence[str | int]) -> str:
-    return ", ".join(_literal(str(value)) for value in values)
+    return ", ".join(sql_text(str(value)) for value in values)
 
 
 def _shown_value(column: str) -> str | None:
@@ -73,7 +66,7 @@ def _shown_value(column: str) -> str | None:
 
 
 def required(column: str) -> tuple[str, str]:
-    return f"{quote(column)} IS NULL", _literal(f"{column} is empty")
+    return f"{quote(column)} IS NULL", sql_text(f"{column} is empty")
 
 
 def number_column(column: str) -> str:
@@ -86,7 +79,7 @@ def identifier(column: str) -> tuple[str, str]:
     masked = f"rpad(substr({quote(column)}, 1, 6), CAST(length({quote(column)}) AS INTEGER), '*')"
     return (
         f"({problem}) IS NOT NULL",
-        f"{_literal(column + ' ')} || {masked} || ': ' || ({problem})",
+        f"{sql_text(column + ' ')} || {masked} || ': ' || ({problem})",
     )
 
 
@@ -98,7 +91,7 @@ def _value_reason(column: str, what_is_wrong: str) -> str:
         length = f"length({quote(column)})"
         unit = f"CASE WHEN {length} = 1 THEN ' character)' ELSE ' characters)' END"
         shown = f"'(' || {length} || {unit}"
-    return f"{_literal(column + ' ')} || {shown} || {_literal(what_is_wrong)}"
+    return f"{sql_text(column + ' ')} || {shown} || {sql_text(what_is_wrong)}"
 
 
 def date(column: str) -> tuple[str, str]:
@@ -114,7 +107,7 @@ def date(column: str) -> tuple[str, str]:
 def timestamp(column: str) -> tuple[str, str]:
     value = quote(column)
     bad = (
-        f"{value} IS NOT NULL AND (NOT regexp_full_match({value}, {_literal(_TIMESTAMP_PATTERN)})"
+        f"{value} IS NOT NULL AND (NOT regexp_full_match({value}, {sql_text(_TIMESTAMP_PATTERN)})"
         f" OR try_cast({value} AS TIMESTAMPTZ) IS NULL)"
     )
     return bad, _value_reason(column, " is not a timestamp with an offset (2023-06-13T13:42:34+02)")
@@ -206,11 +199,15 @@ def _text(column: str) -> tuple[str, str]:
     return column, quote(column)
 
 
-# TRY_CAST: a streamed file's bad rows are typed too (and then dropped by `_ok`).
 def _date(column: str) -> tuple[str, str]:
-    return column, f"TRY_CAST({quote(column)} AS DATE)"
+    return column, f"CAST({quote(column)} AS DATE)"
 
 
+def _timestamp(column: str) -> tuple[str, str]:
+    return column, f"CAST({quote(column)} AS TIMESTAMPTZ)"
+
+
+# How a good row's text becomes typed values: the rules have checked every cast.
 TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     PERSONER.name: [
         _text("personidentifikator"),
@@ -223,7 +220,7 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
         _text("kommunenummer"),
         _text("bydelsnummer"),
         _text("adressenavn"),
-        ("husnummer", "TRY_CAST(husnummer AS INTEGER)"),
+        ("husnummer", "CAST(husnummer AS INTEGER)"),
         _text("husbokstav"),
         _text("bruksenhetsnummer"),
         _text("postnummer"),
@@ -239,10 +236,14 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
         _text("status"),
         _text("varslingsstatus"),
         ("epostadresse", "trim(epostadresse)"),
-        # Checked by the rules, kept as text: only the matched few are ever compared.
-        _text("epostadresse_oppdatert"),
-        _text("epostadresse_sist_verifisert"),
-        ("spraak", "lower(trim(spraak))"),
+        _timestamp("epostadresse_oppdatert"),
+        _timestamp("epostadresse_sist_verifisert"),
+        # A language proaktive has no use for is an unknown one (counted by the check).
+        (
+            "spraak",
+            f"CASE WHEN lower(trim(spraak)) IN ({_in_list(LANGUAGES)}) "
+            "THEN lower(trim(spraak)) END",
+        ),
     ],
     FAMILIERELASJONER.name: [
         _text("personidentifikator"),
@@ -251,16 +252,8 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     ADRESSER.name: [
         ("adresse_id", quote("adresseId")),
-        ("epsg", f"TRY_CAST({quote('EPSG-kode')} AS INTEGER)"),
-        ("nord", f"TRY_CAST({quote('Nord')} AS DOUBLE)"),
-        ("ost", f"TRY_CAST({quote('Øst')} AS DOUBLE)"),
+        ("epsg", f"CAST({quote('EPSG-kode')} AS INTEGER)"),
+        ("nord", f"CAST({quote('Nord')} AS DOUBLE)"),
+        ("ost", f"CAST({quote('Øst')} AS DOUBLE)"),
     ],
 }
-
-
-def typed_name(file: str, column: str) -> str:
-    """The name a raw column has in the typed rows (`adresseId` becomes `adresse_id`)."""
-    for name, expression in TYPED_COLUMNS[file]:
-        if name == column or expression == quote(column):
-            return name
-    raise KeyError(column)

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from builders import krr, make_campaign, person, write_registry
+from builders import krr, make_campaign, open_small, person, write_registry
 from pyproj import Transformer
 
 import proaktive
-from proaktive.audience import areas as geometry
-from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
+from proaktive import geo
+from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import (
     Age,
     AllOf,
@@ -25,7 +25,6 @@ from proaktive.campaign.model import (
     Not,
 )
 from proaktive.cli.main import run
-from proaktive.registry.loading import open_registry
 
 AS_OF = dt.date(2026, 11, 30)
 REPO = Path(proaktive.__file__).resolve().parent.parent
@@ -79,7 +78,7 @@ def town(tmp_path: Path) -> Path:
 
 def _names(folder: Path, criterion: Criterion) -> tuple[list[str], int | None]:
     campaign = make_campaign(criterion)
-    registry = open_registry(folder, include=needed_exports(campaign), stream=True)
+    registry = open_small(folder)
     audience = resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
     return sorted(r.fornavn for r in audience.recipients), audience.without_coordinates
 
@@ -112,14 +111,15 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     frogner = next(f for f in districts["features"] if f["properties"]["name"] == "Frogner")
     area_file = tmp_path / "frogner.geojson"
     area_file.write_text(json.dumps(frogner), encoding="utf-8")
-    sample = REPO / "registry"
+    sample, snapshot = REPO / "registry", tmp_path / "sample.duckdb"
 
     def matched(criterion: Criterion) -> dict[str, str | None]:
         campaign = make_campaign(criterion)
-        registry = open_registry(sample, include=needed_exports(campaign), stream=True)
+        registry = open_small(sample, snapshot)
         resolve(campaign, registry, as_of=AS_OF, policy=ContactPolicy(None), fetch=None)
         rows = registry.connection.execute(
-            "SELECT personidentifikator, adresse_id FROM matched"
+            "SELECT personidentifikator, p.adresse_id FROM matched JOIN personer p "
+            "USING (personidentifikator)"
         ).fetchall()
         return dict(rows)
 
@@ -128,16 +128,16 @@ def test_frogner_as_an_area_is_frogner_as_a_district_on_the_sample(tmp_path: Pat
     assert len(by_district) > 500
     assert set(by_area) - set(by_district) == set()
     differing = set(by_district) - set(by_area)
-    registry = open_registry(sample, include=needed_exports(make_campaign(Area(area_file, 0.0))))
+    registry = open_small(sample, snapshot)
     rows = registry.connection.execute("SELECT adresse_id, epsg, nord, ost FROM adresser")
     coordinates = {row[0]: row[1:] for row in rows.fetchall()}
-    boundary = geometry.load_area(area_file).geometry.boundary
+    boundary = geo.load_area(area_file).geometry.boundary
     for person_id in differing:
         address = by_district[person_id]
         if address is None or address not in coordinates:
             continue  # no coordinates: can never match an area
         epsg, nord, ost = coordinates[address]
-        x, y = geometry.to_utm33(np.asarray([epsg]), np.asarray([nord]), np.asarray([ost]))
+        x, y = geo.to_utm33(np.asarray([epsg]), np.asarray([nord]), np.asarray([ost]))
         assert shapely.distance(shapely.Point(x[0], y[0]), boundary) < 5.0
 
 

@@ -33,7 +33,7 @@ from proaktive.campaign.model import (
     Postcode,
     Street,
 )
-from proaktive.registry.loading import Registry
+from proaktive.registry.snapshot import Registry
 
 AS_OF = dt.date(2026, 11, 30)
 D = dt.date.fromisoformat

@@ -28,7 +28,7 @@ from proaktive.campaign.model import (
     Criterion,
     MovedIn,
 )
-from proaktive.registry.loading import Registry
+from proaktive.registry.snapshot import Registry
 
 D = dt.date.fromisoformat
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pytest
 from builders import SPEC_REASONS, krr, make_campaign, open_small, person, pid, write_registry
 from email_validator import EmailNotValidError, validate_email
@@ -37,7 +36,7 @@ from proaktive.campaign.model import (
     Not,
     Postcode,
 )
-from proaktive.registry.loading import Registry, open_registry
+from proaktive.registry.snapshot import Registry
 
 AS_OF = dt.date(2026, 11, 30)  # the 18-month cutoff is 2025-05-30
 OLD = "2020-01-01T10:00:00+01:00"  # far beyond 18 months
@@ -630,25 +629,6 @@ def test_rows_with_data_errors_are_skipped_counted_and_in_no_population(
     assert "no person with this personidentifikator in personer.csv" in {
         error.reason for error in registry.errors
     }
-
-
-def test_a_streamed_read_skips_and_counts_the_same_rows(
-    messy: tuple[Registry, dict[str, str]],
-) -> None:
-    materialized, ids = messy
-    registry = open_registry(
-        materialized.folder, stream=True, connection=duckdb.connect(config={"threads": 1})
-    )
-    try:
-        audience = resolve_checked(make_campaign(Not(Postcode(("9999",)))), registry)
-    finally:
-        registry.connection.close()
-    assert audience.funnel.population == 3
-    assert audience.funnel.excluded == only("not_in_krr")
-    assert [r.fornavn for r in audience.recipients] == sorted(
-        ["First", "Parent"], key=lambda name: ids[name]
-    )
-    assert audience.skipped_rows == 7
 
 
 def test_a_child_whose_row_has_a_data_error_never_counts(

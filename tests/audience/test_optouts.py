@@ -8,13 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from builders import krr, make_campaign, person, pid, write_registry
+from builders import krr, make_campaign, open_small, person, pid, write_registry
 
 from proaktive.audience.optouts import load_opt_outs
 from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import Age
 from proaktive.errors import SettingsError
-from proaktive.registry.loading import open_registry
 
 KARI = pid("1980-05-17", 100)
 
@@ -131,7 +130,7 @@ def test_an_opt_out_by_a_differently_written_address_excludes_the_person(tmp_pat
     opt_outs.write_text("epostadresse\nKARI@xn--bler-gra.no\n", encoding="utf-8")
     audience = resolve(
         make_campaign(Age(18, None)),
-        open_registry(folder, stream=True),
+        open_small(folder),
         as_of=dt.date(2026, 11, 30),
         policy=ContactPolicy(opt_outs),
     )

@@ -1,21 +1,21 @@
-"""Benchmark: `audience count` against one hand-written DuckDB query over the same CSV files.
+"""Benchmark: the snapshot build and `audience count` against plain DuckDB over the CSV files.
 
     .venv/bin/python tests/benchmarks/bench_audience.py [REGISTRY] [--repeat 5]
 
 REGISTRY defaults to /tmp/reg700k; when it does not exist, a 700,000-person
-registry is generated there first (seed 1, as of 2026-11-30). Each case runs
-proaktive's whole path (read and validate the exports, match, funnel: what
-`audience count` does after start-up) and a hand-written query that does the
-same join and filter and nothing else, alternately, in fresh DuckDB
-connections, and prints the medians and their ratio. Not run by CI: timings are
-measured here, never asserted in tests.
+registry is generated there first (seed 1, as of 2026-11-30). Not run by CI:
+timings are measured here, never asserted in tests. Side by side, in one run,
+medians of `--repeat` runs:
 
-Two figures for proaktive: *cold*, the first read of a new export, which checks
-every rule on every row (it costs about three times the reference's CPU, and
-is paid once per export, by `registry check` or the first campaign command);
-and *warm*, every later read of the unchanged files, which the limits are
-about. A copy of the registry with one bad row in 1,000 shows that files with
-data errors are warm too (their bad rows are known by hash).
+- *build*: checking a new export into the snapshot, in a process of its own,
+  against a bare DuckDB load of the same four CSV files into a database file (all
+  columns as text, no checks), also in a process of its own (limit 2.0x);
+- *count*: `proaktive audience count --json` as a whole process (start-up, settings,
+  campaign, snapshot check, query, output) with a current snapshot, against the
+  hand-written DuckDB query over the CSV files that an analyst would write, run in
+  this process (limit 0.6x). The Frogner polygon's reference is the hand-written
+  district + age query for Frogner: plain DuckDB has no point-in-polygon;
+- *peak memory* (RSS) of the build and of each count (limit 1.5 GiB).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,58 +35,38 @@ from pathlib import Path
 import duckdb
 
 from proaktive.audience.dates import birth_date_range
-from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
-from proaktive.campaign.model import (
-    Age,
-    AllOf,
-    Area,
-    Campaign,
-    Child,
-    ContactRules,
-    Criterion,
-    District,
-    MovedIn,
-    Sender,
-)
-from proaktive.registry.loading import open_registry
-from proaktive.registry.memo import CheckedFiles
 
 AS_OF = dt.date(2026, 11, 30)
 REPO = Path(__file__).resolve().parents[2]
 DISTRICTS_FILE = REPO / "proaktive" / "registry" / "data" / "oslo-bydeler.geojson"
+GIB = 1 << 30
 
 
-def campaign(criterion: Criterion) -> Campaign:
-    return Campaign(
-        source=Path("bench.yaml"),
-        id="bench",
-        title="Benchmark",
-        owner=None,
-        category="information",
-        template="bench",
-        template_folder=Path("templates/bench"),
-        default_language="nb",
-        sender=Sender("Oslo kommune <ikke-svar@oslo.kommune.no>", None),
-        audience=criterion,
-        contact=ContactRules(False, False, False),
-        repeat_after_days=None,
-        frequency_cap=True,
-    )
+def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in bytes (os.wait4 on the child) and stdout of one process."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=errors)
+        assert process.stdout is not None
+        out = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        errors.seek(0)
+        err = errors.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {err.decode()}")
+    return seconds, usage.ru_maxrss * 1024, out.decode()
 
 
-def ours(folder: Path, criterion: Criterion, memo: Path | None) -> Callable[[], int]:
-    """proaktive's path; with `memo`, files checked before skip the row checks."""
-
-    def run() -> int:
-        chosen = campaign(criterion)
-        registry = open_registry(
-            folder, include=needed_exports(chosen), stream=True, checked_files=CheckedFiles(memo)
-        )
-        audience = resolve(chosen, registry, as_of=AS_OF, policy=ContactPolicy(None))
-        registry.connection.close()
-        return audience.funnel.recipients
-
-    return run
+def median_of(measure: Callable[[], tuple[float, int, str]], repeat: int) -> tuple[float, int, str]:
+    """Median seconds, the largest peak RSS, and the last output."""
+    times, peaks, out = [], [], ""
+    for _ in range(repeat):
+        seconds, peak, out = measure()
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks), out
 
 
 def hand_written(sql: str) -> Callable[[], int]:
@@ -121,64 +104,93 @@ def born_between(unit: str, low: int | None, high: int | None, column: str) -> s
     return " AND ".join(parts)
 
 
-def trench_and_district_areas(folder: Path, workdir: Path) -> tuple[Path, Path]:
-    """A 1 km trench along the street with the most addresses, and Frogner's boundary."""
-    from pyproj import Transformer
+BUILD = """
+import sys
+from pathlib import Path
+from proaktive.registry.snapshot import open_registry
+open_registry(Path(sys.argv[1]), Path(sys.argv[2])).close()
+"""
 
-    con = duckdb.connect()
-    rows = con.execute(
-        f"""SELECT adressenavn, "EPSG-kode", "Nord", "Øst" FROM {csv(folder, "adresser.csv")}
-        WHERE "EPSG-kode" = 25833 AND adressenavn = (
-            SELECT adressenavn FROM {csv(folder, "adresser.csv")}
-            GROUP BY ALL ORDER BY count(*) DESC LIMIT 1)"""
-    ).fetchall()
-    points = sorted((float(east), float(north)) for _, _, north, east in rows)
-    start = points[0]
-    # Walk 1 km along the street's own direction from its first address.
-    end = points[-1]
-    length = ((end[0] - start[0]) ** 2 + (end[1] - start[1]) ** 2) ** 0.5
-    scale = min(1.0, 1000.0 / length) if length else 1.0
-    end = (start[0] + (end[0] - start[0]) * scale, start[1] + (end[1] - start[1]) * scale)
-    to_lonlat = Transformer.from_crs(25833, 4326, always_xy=True)
-    line = [list(to_lonlat.transform(*point)) for point in (start, end)]
-    trench = workdir / "trench.geojson"
-    trench.write_text(json.dumps({"type": "LineString", "coordinates": line}), encoding="utf-8")
+BARE_LOAD = """
+import sys
+import duckdb
+con = duckdb.connect(sys.argv[2])
+for name, delim in (("personer", ","), ("familierelasjoner", ","), ("krr", ","), ("adresser", ";")):
+    con.execute(
+        f"CREATE TABLE {name} AS SELECT * FROM read_csv('{sys.argv[1]}/{name}.csv', "
+        f"delim='{delim}', header=true, all_varchar=true)"
+    )
+con.close()
+"""
+
+
+def fresh(path: Path) -> Path:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+def write_project(workdir: Path, folder: Path, frogner: Path) -> dict[str, Path]:
+    """A settings file, a template and one campaign file per case."""
+    (workdir / "proaktive.yaml").write_text(
+        f"registry: {folder}\nsnapshot: snapshot.duckdb\n", encoding="utf-8"
+    )
+    (workdir / "templates" / "bench").mkdir(parents=True)
+    (workdir / "templates" / "bench" / "nb.md.j2").write_text(
+        "---\nsubject: Test\n---\nHei {{ person.fornavn }}\n", encoding="utf-8"
+    )
+    audiences = {
+        "district + age": "all: [{district: Frogner}, {age: {min: 18, max: 66}}]",
+        "child 4 months": "all: [{age: {min: 18}}, {child: {age_months: {min: 4, max: 4}}}]",
+        "moved in 30 days": (
+            "all: [{age: {min: 18}}, {moved_in: {within_days: 30, from: another_municipality}}]"
+        ),
+        "Frogner polygon": f"all: [{{area: {frogner}}}, {{age: {{min: 18, max: 66}}}}]",
+    }
+    campaigns = {}
+    (workdir / "campaigns").mkdir()
+    for number, (name, audience) in enumerate(audiences.items()):
+        path = workdir / "campaigns" / f"bench-{number}.yaml"
+        path.write_text(
+            f"id: bench-{number}\ntitle: Benchmark\ntemplate: bench\naudience:\n  {audience}\n",
+            encoding="utf-8",
+        )
+        campaigns[name] = path
+    return campaigns
+
+
+def references(folder: Path) -> dict[str, str]:
+    adults = born_between("years", 18, 66, "CAST(p.foedselsdato AS DATE)")
+    grown = born_between("years", 18, None, "CAST(p.foedselsdato AS DATE)")
+    district_and_age = reference_sql(folder, f"p.bydelsnummer = 30105 AND {adults}")
+    return {
+        "district + age": district_and_age,
+        "child 4 months": reference_sql(
+            folder,
+            grown
+            + f""" AND p.personidentifikator IN (
+                SELECT r.personidentifikator FROM {csv(folder, "familierelasjoner.csv")} r
+                JOIN {csv(folder, "personer.csv")} kid
+                    ON kid.personidentifikator = r.relatert_personidentifikator
+                WHERE r.relatert_persons_rolle = 'barn' AND kid.status = 'bosatt'
+                    AND {born_between("months", 4, 4, "CAST(kid.foedselsdato AS DATE)")})""",
+        ),
+        "moved in 30 days": reference_sql(
+            folder,
+            grown + f" AND CAST(p.flyttedato AS DATE) BETWEEN DATE '{AS_OF - dt.timedelta(30)}'"
+            f" AND DATE '{AS_OF}' AND (p.forrige_kommunenummer IS NULL"
+            " OR p.forrige_kommunenummer <> p.kommunenummer)",
+        ),
+        "Frogner polygon": district_and_age,
+    }
+
+
+def frogner_area(workdir: Path) -> Path:
     districts = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
     frogner = next(f for f in districts["features"] if f["properties"]["name"] == "Frogner")
-    polygon = workdir / "frogner.geojson"
-    polygon.write_text(json.dumps(frogner), encoding="utf-8")
-    return trench, polygon
-
-
-def with_bad_rows(folder: Path, workdir: Path, every: int = 1000) -> Path:
-    """A copy of the registry in which every `every`-th person and KRR row breaks a rule."""
-    dirty = workdir / "dirty"
-    dirty.mkdir()
-    for name, column, bad in (
-        ("personer.csv", "foedselsdato", "1990-02-30"),
-        ("krr.csv", "status", "UKJENT"),
-    ):
-        with (folder / name).open(encoding="utf-8") as source:
-            header = source.readline()
-            index = header.rstrip("\n").split(",").index(column)
-            with (dirty / name).open("w", encoding="utf-8") as target:
-                target.write(header)
-                for number, line in enumerate(source, start=1):
-                    if number % every == 0:
-                        fields = line.rstrip("\n").split(",")
-                        fields[index] = bad
-                        line = ",".join(fields) + "\n"
-                    target.write(line)
-    return dirty
-
-
-def median_seconds(run: Callable[[], int], repeat: int) -> tuple[float, int]:
-    times, result = [], 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+    path = workdir / "frogner.geojson"
+    path.write_text(json.dumps(frogner), encoding="utf-8")
+    return path
 
 
 def main() -> None:
@@ -186,107 +198,72 @@ def main() -> None:
     parser.add_argument("registry", nargs="?", type=Path, default=Path("/tmp/reg700k"))
     parser.add_argument("--repeat", type=int, default=5)
     arguments = parser.parse_args()
-    folder: Path = arguments.registry
+    folder: Path = arguments.registry.resolve()
+    repeat: int = arguments.repeat
     if not (folder / "personer.csv").exists():
-        from proaktive.registry.generate import generate_registry
+        from proaktive.synthetic.generate import generate_registry
 
         print(f"generating 700,000 people into {folder} …", flush=True)
         generate_registry(folder, people=700_000, seed=1, as_of=AS_OF)
-
-    adults = born_between("years", 18, 66, "CAST(p.foedselsdato AS DATE)")
-    cases: list[tuple[str, Criterion, str | None, float]] = [
-        (
-            "district + age",
-            AllOf((District(("030105",)), Age(18, 66))),
-            reference_sql(folder, f"p.bydelsnummer = 30105 AND {adults}"),
-            1.5,
-        ),
-        (
-            "child 4 months",
-            AllOf((Age(18, None), Child("months", 4, 4))),
-            reference_sql(
-                folder,
-                born_between("years", 18, None, "CAST(p.foedselsdato AS DATE)")
-                + f""" AND p.personidentifikator IN (
-                    SELECT r.personidentifikator FROM {csv(folder, "familierelasjoner.csv")} r
-                    JOIN {csv(folder, "personer.csv")} kid
-                        ON kid.personidentifikator = r.relatert_personidentifikator
-                    WHERE r.relatert_persons_rolle = 'barn' AND kid.status = 'bosatt'
-                        AND {born_between("months", 4, 4, "CAST(kid.foedselsdato AS DATE)")})""",
-            ),
-            2.0,
-        ),
-        (
-            "moved in 30 days, another municipality",
-            AllOf((Age(18, None), MovedIn(30, "another_municipality"))),
-            reference_sql(
-                folder,
-                born_between("years", 18, None, "CAST(p.foedselsdato AS DATE)")
-                + f" AND CAST(p.flyttedato AS DATE) BETWEEN DATE '{AS_OF - dt.timedelta(30)}'"
-                f" AND DATE '{AS_OF}' AND (p.forrige_kommunenummer IS NULL"
-                " OR p.forrige_kommunenummer <> p.kommunenummer)",
-            ),
-            2.0,
-        ),
-    ]
-    print(f"registry {folder}, as of {AS_OF}, median of {arguments.repeat} runs")
-    print("cold: every row checked (the first read of a new export);")
-    print("warm: files checked before and unchanged since are not checked again\n")
-    print(f"{'case':40} {'cold':>8} {'warm':>8} {'reference':>9} {'cold/ref':>8} {'warm/ref':>8}")
-    with tempfile.TemporaryDirectory() as workdir:
-        memo = Path(workdir) / "memo.json"
-        ours(folder, AllOf((Age(0, None),)), memo)()  # learns what the files hold
-        baseline = {"cold": 0.0, "warm": 0.0}
-        ratios: list[tuple[str, float, float, float]] = []  # case, cold, warm, limit
-        for name, criterion, sql, limit in cases:
-            cold, recipients = median_seconds(ours(folder, criterion, None), arguments.repeat)
-            warm, _ = median_seconds(ours(folder, criterion, memo), arguments.repeat)
-            assert sql is not None
-            reference, reachable = median_seconds(hand_written(sql), arguments.repeat)
-            if name == "district + age":
-                baseline = {"cold": cold, "warm": warm}
-            ratios.append((name, cold / reference, warm / reference, limit))
-            print(
-                f"{name:40} {cold:7.3f}s {warm:7.3f}s {reference:8.3f}s "
-                f"{cold / reference:8.2f} {warm / reference:8.2f}  (limit {limit}; "
-                f"{recipients:,} recipients, the reference counts {reachable:,} reachable)"
-            )
-        dirty = with_bad_rows(folder, Path(workdir))
-        dirty_memo = Path(workdir) / "dirty-memo.json"
-        ours(dirty, AllOf((Age(0, None),)), dirty_memo)()
-        criterion = AllOf((District(("030105",)), Age(18, 66)))
-        cold, recipients = median_seconds(ours(dirty, criterion, None), arguments.repeat)
-        warm, _ = median_seconds(ours(dirty, criterion, dirty_memo), arguments.repeat)
-        # The analyst's CAST fails on the first impossible date: TRY_CAST skips it.
-        tolerant = born_between("years", 18, 66, "TRY_CAST(p.foedselsdato AS DATE)")
-        sql = reference_sql(dirty, f"p.bydelsnummer = 30105 AND {tolerant}")
-        reference, reachable = median_seconds(hand_written(sql), arguments.repeat)
-        ratios.append(("district + age, bad rows", cold / reference, warm / reference, 1.5))
-        print(
-            f"{'district + age, 1 row in 1,000 bad':40} {cold:7.3f}s {warm:7.3f}s "
-            f"{reference:8.3f}s {cold / reference:8.2f} {warm / reference:8.2f}  (limit 1.5; "
-            f"{recipients:,} recipients; the bad rows are known by hash when warm)"
+    proaktive = str(Path(sys.executable).with_name("proaktive"))
+    print(f"registry {folder}, as of {AS_OF}, medians of {repeat} runs\n")
+    verdicts = []
+    with tempfile.TemporaryDirectory() as work:
+        workdir = Path(work)
+        snapshot = workdir / "snapshot.duckdb"
+        bare = workdir / "bare.duckdb"
+        build, build_peak, _ = median_of(
+            lambda: run_measured([sys.executable, "-c", BUILD, str(folder), str(fresh(snapshot))]),
+            repeat,
         )
-        trench, polygon = trench_and_district_areas(folder, Path(workdir))
-        print("\nareas, against proaktive's own district + age, limit 2.0x")
-        for name, area in (
-            ("area: 1 km trench, 30 m buffer", Area(trench, 30.0)),
-            ("area: Frogner polygon", Area(polygon, 0.0)),
-        ):
-            criterion = AllOf((area, Age(18, 66)))
-            cold, recipients = median_seconds(ours(folder, criterion, None), arguments.repeat)
-            warm, _ = median_seconds(ours(folder, criterion, memo), arguments.repeat)
-            print(
-                f"{name:40} {cold:7.3f}s {warm:7.3f}s {'':>9} "
-                f"{cold / baseline['cold']:8.2f} {warm / baseline['warm']:8.2f}"
-                f"  ({recipients:,} recipients)"
-            )
-    print("\nagainst the limits:")
-    for name, cold_ratio, warm_ratio, limit in ratios:
-        verdict = "within" if warm_ratio <= limit else "OVER"
+        load, load_peak, _ = median_of(
+            lambda: run_measured([sys.executable, "-c", BARE_LOAD, str(folder), str(fresh(bare))]),
+            repeat,
+        )
+        print(f"{'build':40} {'ours':>8} {'reference':>9} {'ratio':>6}  peak RSS")
         print(
-            f"  {name}: warm {warm_ratio:.2f}x, {verdict} the limit of {limit}x; "
-            f"the first read of a new export {cold_ratio:.2f}x"
+            f"{'snapshot build vs bare text load':40} {build:7.3f}s {load:8.3f}s "
+            f"{build / load:6.2f}  {build_peak / GIB:.2f} GiB (bare load {load_peak / GIB:.2f})"
+        )
+        verdicts.append(("build", build / load, 2.0, build_peak))
+
+        campaigns = write_project(workdir, folder, frogner_area(workdir))
+        sqls = references(folder)
+        print(f"\n{'audience count --json (whole process)':40} {'ours':>8} {'reference':>9}")
+        for name, campaign in campaigns.items():
+            command = [
+                proaktive,
+                "audience",
+                "count",
+                "--json",
+                str(campaign),
+                "--as-of",
+                str(AS_OF),
+            ]
+            run_measured(command, cwd=workdir)  # the snapshot is current from here on
+            count, count_peak, out = median_of(
+                lambda command=command: run_measured(command, cwd=workdir), repeat
+            )
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                reachable = hand_written(sqls[name])()
+                times.append(time.perf_counter() - started)
+            reference = statistics.median(times)
+            recipients = json.loads(out)["recipients"]
+            print(
+                f"{name:40} {count:7.3f}s {reference:8.3f}s {count / reference:6.2f}  "
+                f"{count_peak / GIB:.2f} GiB  ({recipients:,} recipients; "
+                f"the reference counts {reachable:,} reachable)"
+            )
+            verdicts.append((name, count / reference, 0.6, count_peak))
+    print("\nagainst the limits:")
+    for name, ratio, limit, peak in verdicts:
+        within = "within" if ratio <= limit else "OVER"
+        memory = "within" if peak <= 1.5 * GIB else "OVER"
+        print(
+            f"  {name}: {ratio:.2f}x, {within} the limit of {limit}x; "
+            f"peak RSS {peak / GIB:.2f} GiB, {memory} 1.5 GiB"
         )
 
 

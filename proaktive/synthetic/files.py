@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from proaktive.registry import generate_krr
-from proaktive.registry.generate_people import ROLES, Relations
-from proaktive.registry.generate_places import Addresses, address_coordinates
+from proaktive.synthetic import krr
+from proaktive.synthetic.people import ROLES, Relations
+from proaktive.synthetic.places import Addresses, address_coordinates
 
 FILES = ("personer.csv", "familierelasjoner.csv", "krr.csv", "adresser.csv")
 PERSON_COLUMNS = (
@@ -79,9 +79,9 @@ def write_krr(
 ) -> None:
     order = np.argsort(rank[index], kind="stable")
     values = [np.asarray(ids, dtype=object)[index[order]].tolist()]
-    for name in generate_krr.COLUMNS[1:]:
+    for name in krr.COLUMNS[1:]:
         values.append(np.asarray(columns[name], dtype=object)[order].tolist())
-    write_csv(path, generate_krr.COLUMNS, zip(*values, strict=True))
+    write_csv(path, krr.COLUMNS, zip(*values, strict=True))
 
 
 def write_addresses(path: Path, rng: np.random.Generator, addresses: Addresses) -> None:

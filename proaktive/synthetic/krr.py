@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from proaktive.registry.generate_names import EMAIL_DOMAIN_SHARES, EMAIL_DOMAINS, email_local
-from proaktive.registry.generate_people import YEAR
-from proaktive.registry.generate_personal import pick, rare
+from proaktive.synthetic.names import EMAIL_DOMAIN_SHARES, EMAIL_DOMAINS, email_local
+from proaktive.synthetic.people import YEAR
+from proaktive.synthetic.personal import pick, rare
 
 COLUMNS = (
     "personidentifikator",

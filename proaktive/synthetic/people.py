@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proaktive.registry.generate_places import DISTRICT_PROFILES, EAST, INNER, SUBURB
+from proaktive.synthetic.places import DISTRICT_PROFILES, EAST, INNER, SUBURB
 
 SINGLE, COUPLE, FAMILY, SINGLE_PARENT, SHARED = range(5)
 SLOTS = 6  # two adults, then up to four children (or two more housemates)

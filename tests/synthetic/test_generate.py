@@ -23,8 +23,8 @@ from shapely.geometry import LineString, shape
 
 from proaktive.cli.main import run
 from proaktive.errors import RegistryError
-from proaktive.registry.generate import GeneratedRegistry, generate_registry
 from proaktive.registry.identifiers import check_digits, identifier_problem, is_synthetic
+from proaktive.synthetic.generate import GeneratedRegistry, generate_registry
 
 AS_OF = datetime.date(2026, 11, 30)
 PEOPLE = 3000

@@ -6,9 +6,9 @@ campaigns must handle: babies and their parents, the newly moved, the bereaved,
 the protected, the unreachable. The same (people, seed, as_of) gives the same bytes.
 Every identifier is a synthetic Tenor number (month + 80): no real person is in it.
 
-The parts live in their own modules: `generate_people` (households, relations),
-`generate_personal` (identifiers, names, status, moves), `generate_places` (streets,
-addresses), `generate_krr` (contact information) and `generate_names` (word lists).
+The parts live in their own modules: `people` (households, relations), `personal`
+(identifiers, names, status, moves), `places` (streets, addresses), `krr` (contact
+information), `names` (word lists) and `files` (writing the CSV files).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from proaktive.errors import Location, RegistryError
-from proaktive.registry import generate_files, generate_krr, generate_personal
-from proaktive.registry.generate_people import (
+from proaktive.synthetic import files, krr, personal
+from proaktive.synthetic.people import (
     BARN,
     DOEDFOEDT,
     FAMILY,
@@ -40,8 +40,8 @@ from proaktive.registry.generate_people import (
     household_relations,
     make_households,
 )
-from proaktive.registry.generate_personal import pick, rare
-from proaktive.registry.generate_places import (
+from proaktive.synthetic.personal import pick, rare
+from proaktive.synthetic.places import (
     DISTRICT_NUMBERS,
     Addresses,
     assign_dwellings,
@@ -101,7 +101,7 @@ def generate_registry(
     """
     if people < 1:
         raise RegistryError(f"cannot generate a registry of {people} people: at least 1 is needed")
-    present = [name for name in generate_files.FILES if (folder / name).exists()]
+    present = [name for name in files.FILES if (folder / name).exists()]
     if present and not overwrite:
         raise RegistryError(
             f"the folder already holds {', '.join(present)}; generating would overwrite them",
@@ -125,15 +125,15 @@ def generate_registry(
     order = rngs["order"].permutation(count)  # a register's export is in no useful order
     rank = np.empty(count, dtype=np.int64)
     rank[order] = np.arange(count)
-    files = {name: folder / name for name in generate_files.FILES}
-    report(f"writing {files['personer.csv']}")
-    generate_files.write_people(files["personer.csv"], ids, persons, order)
-    report(f"writing {files['familierelasjoner.csv']}")
-    generate_files.write_relations(files["familierelasjoner.csv"], ids, relations, rank)
-    report(f"writing {files['krr.csv']}")
-    generate_files.write_krr(files["krr.csv"], ids, krr_index, krr_columns, rank)
-    report(f"writing {files['adresser.csv']}")
-    generate_files.write_addresses(files["adresser.csv"], rngs["places"], homes.addresses)
+    paths = {name: folder / name for name in files.FILES}
+    report(f"writing {paths['personer.csv']}")
+    files.write_people(paths["personer.csv"], ids, persons, order)
+    report(f"writing {paths['familierelasjoner.csv']}")
+    files.write_relations(paths["familierelasjoner.csv"], ids, relations, rank)
+    report(f"writing {paths['krr.csv']}")
+    files.write_krr(paths["krr.csv"], ids, krr_index, krr_columns, rank)
+    report(f"writing {paths['adresser.csv']}")
+    files.write_addresses(paths["adresser.csv"], rngs["places"], homes.addresses)
     return GeneratedRegistry(
         folder=folder,
         people=count,
@@ -155,7 +155,7 @@ def _krr(
     persons: dict[str, np.ndarray],
     as_of: datetime.date,
 ) -> tuple[np.ndarray, dict[str, list[str]]]:
-    people = generate_krr.Person(
+    people = krr.Person(
         age_days=population.age_days,
         international=population.households.international[population.household],
         given=persons["fornavn"],
@@ -164,8 +164,8 @@ def _krr(
     )
     excluded = np.zeros(len(population.age_days), dtype=bool)
     excluded[population.stillborn] = True  # a stillborn child is never in KRR
-    couples = generate_personal.couples(population.households, population.slot_person)
-    return generate_krr.krr_rows(rng, people, couples, as_of, excluded)
+    couples = personal.couples(population.households, population.slot_person)
+    return krr.krr_rows(rng, people, couples, as_of, excluded)
 
 
 # --- people -------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def _leap_day_births(
 
 
 def _homes(rng: np.random.Generator, households: Households, people: int) -> _Homes:
-    homeless = generate_personal.without_address(rng, households, people)
+    homeless = personal.without_address(rng, households, people)
     district = np.where(homeless, -1, households.district)
     needed = np.bincount(district[district >= 0], minlength=len(DISTRICT_NUMBERS))
     addresses = place_addresses(rng, needed)
@@ -252,12 +252,12 @@ def _persons(
     households, household = population.households, population.household
     fixed = np.zeros(len(household), dtype=bool)
     fixed[population.stillborn] = True
-    status = generate_personal.statuses(
+    status = personal.statuses(
         rng, households, household, population.slot, population.age_days, fixed
     )
     status[population.stillborn] = "doed"
-    grade = generate_personal.gradering(rng, households, len(household))[household]
-    since, previous_kommune, previous_bydel = generate_personal.moves(
+    grade = personal.gradering(rng, households, len(household))[household]
+    since, previous_kommune, previous_bydel = personal.moves(
         rng, households, household, population.age_days
     )
     since[population.stillborn] = -1  # a stillborn child never lived anywhere
@@ -268,9 +268,9 @@ def _persons(
     born = np.datetime64(as_of, "D") - population.age_days
     all_born = np.concatenate([born, extra_born])
     female = np.concatenate([population.female, rng.random(len(extra_born)) < 0.5])
-    d_number = np.isin(status, generate_personal.D_NUMBER_STATUSES)
+    d_number = np.isin(status, personal.D_NUMBER_STATUSES)
     d_number = np.concatenate([d_number, np.zeros(len(extra_born), dtype=bool)])
-    ids = generate_personal.make_identifiers(rng, all_born, female, d_number)
+    ids = personal.make_identifiers(rng, all_born, female, d_number)
 
     given, middle, family = _names(rng_names, population, born, relations)
     columns = _address_columns(population, homes, status, grade)
@@ -330,9 +330,9 @@ def _names(
     households, household = population.households, population.household
     international = households.international[household]
     born_year = born.astype("datetime64[Y]").astype(np.int64) + 1970
-    given = generate_personal.given_names(rng, population.female, born_year, international)
-    middle = generate_personal.middle_names(rng, international)
-    family = generate_personal.family_names(rng, households)[household, population.slot]
+    given = personal.given_names(rng, population.female, born_year, international)
+    middle = personal.middle_names(rng, international)
+    family = personal.family_names(rng, households)[household, population.slot]
     # A grown-up child living elsewhere often still has a parent's family name.
     to_parent = (relations.role == MOR) | (relations.role == FAR)
     child, first = np.unique(relations.person[to_parent], return_index=True)
@@ -354,7 +354,7 @@ def _address_columns(
     households, household = population.households, population.household
     address = homes.address[household]
     unit = homes.unit[household]
-    gone = np.isin(status, generate_personal.WITHOUT_ADDRESS) | (grade == "strengtFortrolig")
+    gone = np.isin(status, personal.WITHOUT_ADDRESS) | (grade == "strengtFortrolig")
     stillborn = np.zeros(len(household), dtype=bool)
     stillborn[population.stillborn] = True
     has = (address >= 0) & ~gone & ~stillborn

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from proaktive.registry.generate_names import (
+from proaktive.registry.identifiers import K1_WEIGHTS, K2_WEIGHTS
+from proaktive.synthetic.names import (
     FAMILY_NAMES,
     FAMILY_NAMES_INTERNATIONAL,
     FEMALE_NAMES,
@@ -18,7 +19,7 @@ from proaktive.registry.generate_names import (
     popularity,
     words,
 )
-from proaktive.registry.generate_people import (
+from proaktive.synthetic.people import (
     COUPLE,
     FAMILY,
     SHARED,
@@ -28,8 +29,7 @@ from proaktive.registry.generate_people import (
     YEAR,
     Households,
 )
-from proaktive.registry.generate_places import DISTRICT_NUMBERS, DISTRICT_PROFILES
-from proaktive.registry.identifiers import K1_WEIGHTS, K2_WEIGHTS
+from proaktive.synthetic.places import DISTRICT_NUMBERS, DISTRICT_PROFILES
 
 
 def rare(people: int, rate: float, minimum: int = 1) -> int:

@@ -13,7 +13,7 @@ class District:
     name: str
 
 
-# Official names. 030101-030115 are the boundaries in data/oslo-bydeler.geojson
+# Official names. 030101-030115 are the boundaries in registry/data/oslo-bydeler.geojson
 # (property `id` "01"-"15"); Sentrum and Marka have no boundary there.
 DISTRICTS: tuple[District, ...] = (
     District("030101", "Gamle Oslo"),

@@ -12,8 +12,8 @@ import shapely
 from pyproj import Transformer
 
 import proaktive
-from proaktive.audience.areas import Area, AreaError, inside, load_area, to_utm33
 from proaktive.errors import ProaktiveError
+from proaktive.geo import Area, AreaError, inside, load_area, to_utm33
 
 # The repository's copy: CI may not have ../shared.
 DISTRICTS = Path(proaktive.__file__).parent / "registry" / "data" / "oslo-bydeler.geojson"

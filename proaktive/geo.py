@@ -1,4 +1,9 @@
-"""Areas for the `area` criterion: GeoJSON in, a prepared shapely geometry in UTM 33 out.
+"""Geometry: GeoJSON areas in, prepared shapely geometries in UTM 33 out.
+
+Campaign validation loads an area to check it; the audience loads it again and tests
+addresses against it. Neither owns it, so it lives here, apart from both, with
+`transformer`: the one way the project projects coordinates (the synthetic generator
+uses it too).
 
 An area file is GeoJSON (RFC 7946) in longitude/latitude (WGS 84). `load_area` reads
 it, checks it, repairs broken rings (with a warning that names the file), projects it
@@ -41,10 +46,10 @@ from pyproj import Transformer
 
 from proaktive.errors import FileError, Location, ProaktiveError
 from proaktive.files import AREA_LIMIT, read_bytes
+from proaktive.registry.exports import EPSG_CODES
 
-UTM33 = 25833
-# `EPSG-kode` values of adresser.csv (registry-exports.md). 4258 is ETRS89 lat/lon.
-ADDRESS_EPSG_CODES = frozenset({4258, 25832, 25833, 25835})
+UTM33 = 25833  # where areas and addresses meet: metres, so buffers can be in metres
+WGS84 = 4326  # longitude/latitude, as GeoJSON (RFC 7946) has them
 
 _GEOMETRY_TYPES = (
     "Polygon",
@@ -129,7 +134,7 @@ def to_utm33(epsg: np.ndarray, nord: np.ndarray, ost: np.ndarray) -> tuple[np.nd
     x = np.full(codes.shape, np.nan)
     y = np.full(codes.shape, np.nan)
     known = np.isfinite(northing) & np.isfinite(easting)
-    for code in ADDRESS_EPSG_CODES:
+    for code in EPSG_CODES:
         rows = known & (codes == code)
         if not rows.any():
             continue
@@ -137,7 +142,7 @@ def to_utm33(epsg: np.ndarray, nord: np.ndarray, ost: np.ndarray) -> tuple[np.nd
             x[rows], y[rows] = easting[rows], northing[rows]
         else:
             # always_xy: (longitude, latitude) for 4258, (easting, northing) for UTM.
-            x[rows], y[rows] = _transformer(code).transform(easting[rows], northing[rows])
+            x[rows], y[rows] = transformer(code, UTM33).transform(easting[rows], northing[rows])
     lost = ~(np.isfinite(x) & np.isfinite(y))  # pyproj gives inf where it cannot project
     x[lost] = np.nan
     y[lost] = np.nan
@@ -166,13 +171,17 @@ def _floats(values: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def _transformer(source_epsg: int) -> Transformer:
-    return Transformer.from_crs(f"EPSG:{source_epsg}", f"EPSG:{UTM33}", always_xy=True)
+def transformer(source_epsg: int, target_epsg: int) -> Transformer:
+    """From one EPSG system to another, built once per pair (building one is slow).
+
+    Always (x, y) order: (easting, northing), or (longitude, latitude) for 4258 and 4326.
+    """
+    return Transformer.from_crs(f"EPSG:{source_epsg}", f"EPSG:{target_epsg}", always_xy=True)
 
 
 def _project_lon_lat(coordinates: np.ndarray) -> np.ndarray:
     """(n, 2) longitude/latitude (EPSG:4326) → (n, 2) EPSG:25833, for `shapely.transform`."""
-    x, y = _transformer(4326).transform(coordinates[:, 0], coordinates[:, 1])
+    x, y = transformer(WGS84, UTM33).transform(coordinates[:, 0], coordinates[:, 1])
     return np.column_stack((x, y))
 
 

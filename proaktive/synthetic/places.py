@@ -1,7 +1,7 @@
 """Geography for the synthetic registry: districts, streets, addresses, dwellings.
 
 A street is a straight line inside its district's real boundary (from
-`data/oslo-bydeler.geojson`), with odd numbers on one side and even numbers on the
+`registry/data/oslo-bydeler.geojson`), with odd numbers on one side and even numbers on the
 other, so that "everyone within 30 m of this 1 km trench" finds the people of one
 street, as it would in Oslo. Geometry is done in metres in UTM 33 (EPSG:25833); every
 test "is this inside the district" is done in WGS 84 against the published polygon.
@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import Point, shape
 
-from proaktive.registry.generate_names import invented_street_names, known_streets
+from proaktive.geo import UTM33, WGS84, transformer
+from proaktive.synthetic.names import invented_street_names, known_streets
 
 INNER, SUBURB, EAST = 0, 1, 2
 
@@ -84,11 +84,6 @@ class Addresses:
     street_names: tuple[str, ...]
 
 
-@lru_cache(maxsize=8)
-def transformer(source: int, target: int) -> Transformer:
-    return Transformer.from_crs(source, target, always_xy=True)
-
-
 @lru_cache(maxsize=1)
 def district_boundaries() -> tuple[Any, ...]:
     """Each district's area in WGS 84 (lon/lat), repaired, in DISTRICT_PROFILES order."""
@@ -111,19 +106,19 @@ def district_boundaries() -> tuple[Any, ...]:
 
 def _sentrum(gamle_oslo: Any, st_hanshaugen: Any) -> Any:
     """Sentrum: a circle round the centre, within Gamle Oslo and St. Hanshaugen."""
-    x, y = transformer(4326, 25833).transform(*_SENTRUM_CENTRE)
+    x, y = transformer(WGS84, UTM33).transform(*_SENTRUM_CENTRE)
     circle_utm = Point(x, y).buffer(_SENTRUM_RADIUS_M)
     circle = shapely.transform(circle_utm, _to_wgs84, interleaved=False)
     return shapely.intersection(circle, shapely.union(gamle_oslo, st_hanshaugen))
 
 
 def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = transformer(25833, 4326).transform(x, y)
+    lon, lat = transformer(UTM33, WGS84).transform(x, y)
     return np.asarray(lon), np.asarray(lat)
 
 
 def _to_utm33(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = transformer(4326, 25833).transform(lon, lat)
+    x, y = transformer(WGS84, UTM33).transform(lon, lat)
     return np.asarray(x), np.asarray(y)
 
 
@@ -351,23 +346,25 @@ def assign_dwellings(
 
 
 # Kartverket publishes in several systems; a file may mix them (registry-exports.md).
-EPSG_CODES = (25833, 25832, 4258)
-EPSG_SHARES = (0.80, 0.12, 0.08)
+# How often each is written; every code is one of registry.exports.EPSG_CODES.
+EPSG_SHARES = {25833: 0.80, 25832: 0.12, 4258: 0.08}
 
 
 def address_coordinates(
     rng: np.random.Generator, addresses: Addresses
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Each address's `EPSG-kode`, `Nord` and `Øst`, projected by pyproj."""
-    epsg = rng.choice(np.asarray(EPSG_CODES), size=len(addresses.x), p=EPSG_SHARES)
+    epsg = rng.choice(
+        np.asarray(list(EPSG_SHARES)), size=len(addresses.x), p=list(EPSG_SHARES.values())
+    )
     north = np.asarray(addresses.y, dtype=float).copy()
     east = np.asarray(addresses.x, dtype=float).copy()
     zone32 = epsg == 25832
-    east[zone32], north[zone32] = transformer(25833, 25832).transform(
+    east[zone32], north[zone32] = transformer(UTM33, 25832).transform(
         addresses.x[zone32], addresses.y[zone32]
     )
     geographic = epsg == 4258
-    east[geographic], north[geographic] = transformer(25833, 4258).transform(
+    east[geographic], north[geographic] = transformer(UTM33, 4258).transform(
         addresses.x[geographic], addresses.y[geographic]
     )
     north_text = [
