@@ -75,6 +75,12 @@ class RegistryError(ProaktiveError):
     kind = "registry"
 
 
+class FileError(ProaktiveError):
+    """A file that cannot be read as a whole: missing, a folder, a device, too large."""
+
+    kind = "file"
+
+
 class TemplateError(ProaktiveError):
     kind = "template"
 

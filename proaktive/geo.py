@@ -44,7 +44,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from proaktive.errors import Location, ProaktiveError
+from proaktive.errors import FileError, Location, ProaktiveError
+from proaktive.files import AREA_LIMIT, read_bytes
 from proaktive.registry.exports import EPSG_CODES
 
 UTM33 = 25833  # where areas and addresses meet: metres, so buffers can be in metres
@@ -189,13 +190,9 @@ def _project_lon_lat(coordinates: np.ndarray) -> np.ndarray:
 
 def _read_json(path: Path, where: Location) -> Any:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise AreaError("file not found", where) from None
-    except IsADirectoryError:
-        raise AreaError("is a folder, not a file", where) from None
-    except OSError as error:
-        raise AreaError(f"cannot read the file ({error.strerror})", where) from None
+        data = read_bytes(path, AREA_LIMIT)
+    except FileError as error:
+        raise AreaError(error.message, where) from None
     try:
         # A byte order mark is not RFC 7946, but harmless (RFC 8259 lets parsers skip it).
         text = data.decode("utf-8-sig")

@@ -17,6 +17,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from proaktive.errors import Location, SettingsError
+from proaktive.files import SETTINGS_LIMIT
 from proaktive.schema_problems import input_problem, number_not_text, validate_document
 from proaktive.sender_address import checked_sender
 from proaktive.yamlfile import load_yaml
@@ -204,7 +205,9 @@ def find_settings_file(start: Path) -> Path | None:
     """proaktive.yaml in `start` or the nearest folder above it."""
     for folder in (start, *start.parents):
         candidate = folder / SETTINGS_FILE_NAME
-        if candidate.is_file():
+        # Anything but a folder is found (and then refused, if it is no file): never
+        # quietly passed over for the settings of a folder further up.
+        if candidate.exists() and not candidate.is_dir():
             return candidate
     return None
 
@@ -215,9 +218,17 @@ def load_settings(path: Path | None, *, searched_from: Path | None = None) -> Se
     if path is None:
         settings = _absolute(SettingsFile(), Path.cwd(), None)
         return dataclasses.replace(settings, searched_from=searched_from)
-    document = load_yaml(path)
+    document = load_yaml(path, SETTINGS_LIMIT)
     if isinstance(document, list):
         raise SettingsError.from_problems(document)
+    if not isinstance(document.data, dict | list | None):
+        # Not quoted, as the schema's message would: `--settings .env` is one line of
+        # text to YAML, and may hold a password.
+        raise SettingsError(
+            "a settings file holds 'key: value' lines, not a single value",
+            document.location(()),
+            "like 'registry: registry/'",
+        )
     result = validate_document(document, SettingsFile)
     if isinstance(result, list):
         raise SettingsError.from_problems(result)
@@ -286,7 +297,7 @@ def resolve_paths(
     """Option, else environment variable, else settings file: for every path."""
     here = cwd or Path.cwd()
     if settings_option is not None:
-        if not settings_option.is_file():
+        if not settings_option.exists():
             raise SettingsError(
                 "settings file not found", Location(settings_option), "check --settings"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 
@@ -20,4 +21,7 @@ def sql_date(value: dt.date) -> str:
 
 def sql_instant(value: dt.datetime) -> str:
     """An aware datetime as a DuckDB TIMESTAMPTZ literal (in UTC)."""
-    return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
+    # Oslo's first midnight is before year 1 in UTC: then DuckDB applies the offset itself.
+    with contextlib.suppress(OverflowError):
+        value = value.astimezone(dt.UTC)
+    return f"TIMESTAMPTZ '{value.isoformat()}'"

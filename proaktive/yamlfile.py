@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 from yamlcore import CoreLoader
 
-from proaktive.errors import Location, Problem
+from proaktive.errors import FileError, Location, Problem
+from proaktive.files import read_bytes
 from proaktive.yaml_syntax import control_character_problem, syntax_problem
 
 PathKey = tuple[str | int, ...]
@@ -171,18 +172,17 @@ def _walk(node: yaml.Node, key: PathKey, document: _Marks) -> None:
             _walk(item, (*key, index), document)
 
 
-def load_yaml(path: Path) -> YamlDocument | list[Problem]:
-    """Read a YAML file; its problems (never an exception) when it cannot be read."""
+def load_yaml(path: Path, limit: int) -> YamlDocument | list[Problem]:
+    """Read a YAML file of at most `limit` bytes (`proaktive.files`); its problems (never
+    an exception) when it cannot be read: missing, a folder, a device, too large."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return [Problem(Location(path), "file not found")]
-    except IsADirectoryError:
-        return [Problem(Location(path), "is a folder, not a file")]
+        raw = read_bytes(path, limit)
+    except FileError as error:
+        return [Problem(error.location or Location(path), error.message, error.hint)]
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return [_not_utf8(path, error)]
-    except OSError as error:
-        return [Problem(Location(path), f"cannot read the file: {error.strerror}")]
     try:
         loader = _Loader(text, path)  # the reader refuses control characters right away
     except yaml.reader.ReaderError as error:

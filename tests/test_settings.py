@@ -252,3 +252,14 @@ def test_clock_times_need_no_quotes(tmp_path: Path) -> None:
     # YAML 1.1 read 08:00 as the number 480 (base 60).
     settings = load_settings(_settings(tmp_path, "send_window: {start: 08:00, days: [mon]}\n"))
     assert (settings.send_window.start, settings.send_window.days) == ("08:00", ("mon",))
+
+
+def test_a_settings_file_of_one_value_is_never_quoted(tmp_path: Path) -> None:
+    """`--settings .env` by mistake: one line of text to YAML, with a password in it."""
+    path = _settings(tmp_path, "PROAKTIVE_SMTP_PASSWORD=synthetic-secret\nHOME=/home/kari\n")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(path)
+    assert str(raised.value) == (
+        f"{path}:1:1: a settings file holds 'key: value' lines, not a single value "
+        "(like 'registry: registry/')"
+    )

@@ -15,11 +15,13 @@ opt-out fall through.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import duckdb
 
-from proaktive.errors import Location, Problem, SettingsError
+from proaktive.errors import FileError, Location, Problem, SettingsError
+from proaktive.files import OPT_OUT_LIST_LIMIT, read_text
 from proaktive.registry.email import check_address
 from proaktive.registry.identifiers import identifier_problem, mask
 
@@ -43,8 +45,13 @@ def load_opt_outs(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
     return len(ids) + len(emails)
 
 
+# Messages describe what is wrong with the list, never quote it: `opt_outs` may name a
+# file that was never meant to be one (with a password in it), and a row of the list
+# is someone's personal data.
+
+
 def _read(path: Path) -> tuple[set[str], set[str]]:
-    if not path.is_file():
+    if not path.exists():
         # A configured list that is missing must stop the run: sending to people who
         # opted out is exactly what the list exists to prevent.
         raise SettingsError(
@@ -53,15 +60,17 @@ def _read(path: Path) -> tuple[set[str], set[str]]:
             hint="restore the file, or remove 'opt_outs' from the settings",
         )
     try:
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            rows = list(csv.reader(file))
-    except UnicodeDecodeError:
+        text = read_text(path, OPT_OUT_LIST_LIMIT)
+    except FileError as error:
         raise SettingsError(
-            "the opt-out list is not UTF-8", Location(path), "save it as UTF-8"
+            f"the opt-out list cannot be used: {error.message}", error.location, error.hint
         ) from None
-    except csv.Error as error:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error:
         raise SettingsError(
-            f"the opt-out list is not readable CSV: {error}", Location(path)
+            "the opt-out list is not readable CSV", Location(path, reader.line_num)
         ) from None
     header = [name.strip() for name in rows[0]] if rows else []
     named = [name for name in header if name in (ID_COLUMN, EMAIL_COLUMN)]
@@ -70,7 +79,7 @@ def _read(path: Path) -> tuple[set[str], set[str]]:
             f"the header must name '{ID_COLUMN}', '{EMAIL_COLUMN}' or both, once each "
             "(other columns are ignored)",
             Location(path, 1),
-            hint=f"the header has: {', '.join(header) or '(nothing)'}",
+            hint=_header_hint(header),
         )
     ids: set[str] = set()
     emails: set[str] = set()
@@ -90,7 +99,7 @@ def _read(path: Path) -> tuple[set[str], set[str]]:
         if identifier:
             reason = identifier_problem(identifier)
             if reason:
-                shown = f"{ID_COLUMN} {mask(identifier)}: {reason}"
+                shown = f"{ID_COLUMN} {_shown_identifier(identifier)}: {reason}"
                 problems.append(Problem(Location(path, line), shown))
             else:
                 ids.add(identifier)
@@ -111,3 +120,20 @@ def _read(path: Path) -> tuple[set[str], set[str]]:
             hint="fix these rows, so that everyone on the list is left out",
         )
     return ids, emails
+
+
+def _header_hint(header: list[str]) -> str:
+    """What the header is like, without its text."""
+    if not any(header):
+        return "the first line is empty"
+    columns = f"{len(header)} column{'s' if len(header) != 1 else ''}"
+    if len(header) == 1 and ";" in header[0]:
+        return f"it has {columns}: separate the columns with ',', not ';'"
+    return f"it has {columns}, named otherwise"
+
+
+def _shown_identifier(value: str) -> str:
+    """Digits masked like every identifier (`150765****`); anything else not at all."""
+    if value.isascii() and value.isdigit():
+        return mask(value)
+    return f"({len(value)} characters)"

@@ -96,7 +96,7 @@ class AreaSpec(Spec):
     def _exists(cls, value: str, info: ValidationInfo) -> str:
         # Only that it is there: reading the geometry is proaktive.audience's job.
         path = campaign_context(info).folder / value
-        if not path.is_file():
+        if not path.exists():  # anything else that is no file, `load_area` says what it is
             raise input_problem(
                 f"area file not found: {shown_path(path)}",
                 "the path is relative to the campaign file's folder",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from proaktive.errors import Location, Problem
+from proaktive.files import CAMPAIGN_LIMIT
 from proaktive.yamlfile import load_yaml
 
 CAMPAIGN_SUFFIXES = (".yaml", ".yml")
@@ -68,7 +69,7 @@ def _neighbours(given: list[Path]) -> list[Path]:
 
 def _id_of(path: Path) -> tuple[str, Location] | None:
     """The campaign id in the file, and where it is; None when it has none to read."""
-    document = load_yaml(path)
+    document = load_yaml(path, CAMPAIGN_LIMIT)
     if isinstance(document, list) or not isinstance(document.data, dict):
         return None
     campaign_id = document.data.get("id")

@@ -8,6 +8,7 @@ from proaktive.campaign.fields import CampaignContext
 from proaktive.campaign.model import Campaign, ContactRules, Sender
 from proaktive.campaign.schema import CampaignSpec
 from proaktive.errors import CampaignError, Problem
+from proaktive.files import CAMPAIGN_LIMIT
 from proaktive.schema_problems import validate_document
 from proaktive.settings import Settings
 from proaktive.yamlfile import load_yaml
@@ -29,9 +30,15 @@ def campaign_problems(path: Path, settings: Settings) -> list[Problem]:
 
 def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:
     # Problems name `path` as the user gave it; the campaign holds absolute paths.
-    document = load_yaml(path)
+    document = load_yaml(path, CAMPAIGN_LIMIT)
     if isinstance(document, list):
         return document
+    if not isinstance(document.data, dict | list | None):
+        # Not quoted, as the schema's message would: a file named by mistake (a .env
+        # file is one line of text to YAML) may hold a password.
+        message = "a campaign file holds 'key: value' lines, not a single value"
+        hint = "a campaign needs at least id, title, template and audience"
+        return [Problem(document.location(()), message, hint)]
     context = CampaignContext(
         folder=path.parent,
         templates=settings.templates,

@@ -151,6 +151,14 @@ class CampaignSpec(Spec):
     @classmethod
     def _overrides_allowed(cls, value: ContactSpec, info: ValidationInfo) -> ContactSpec:
         category = info.data.get("category")  # absent when it was wrong itself
+        if category is not None and category != "statutory" and value.include_protected_addresses:
+            # Checked first: of all the overrides, this one can put a person in danger.
+            raise input_problem(
+                f"include_protected_addresses is allowed only with category statutory, "
+                f"not {category}",
+                "a person with a protected address may be hiding from someone",
+                at="include_protected_addresses",
+            )
         overrides = [
             name for name in ("ignore_reservation", "allow_stale_contact") if getattr(value, name)
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
@@ -67,7 +68,7 @@ app.add_typer(registry.app, name="registry")
 
 def run(argv: Sequence[str]) -> int:
     """Run one command line; return its exit code. Never lets a traceback through."""
-    from proaktive.cli.output import print_error, report_crash
+    from proaktive.cli.output import print_error, print_usage_error, report_crash
 
     try:
         result = app(args=list(argv), prog_name="proaktive", standalone_mode=False)
@@ -80,7 +81,9 @@ def run(argv: Sequence[str]) -> int:
     except typer.TyperException as error:  # wrong use of the command line
         show = getattr(error, "show", None)
         if callable(show):
-            show()
+            message = io.StringIO()
+            show(file=message)
+            print_usage_error(message.getvalue())
         else:
             print_error(error.format_message())
         return error.exit_code

@@ -1,4 +1,9 @@
-"""Consoles, tables and error lines: how proaktive talks to a person."""
+"""Consoles, tables and error lines: how proaktive talks to a person.
+
+Register values, file names and file contents are data, never markup or commands:
+every one of them goes through `plain` on its way to a console (a first name
+`[/]` would be Rich markup, an ESC would be a command to the terminal).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,17 +27,50 @@ if TYPE_CHECKING:
     from proaktive.audience.model import Audience
     from proaktive.registry.check import RegistryCheck
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+# `:smile:` in a name is text, not an emoji to draw.
+stdout = Console(highlight=False, emoji=False)
+stderr = Console(stderr=True, highlight=False, emoji=False)
+
+# What a terminal acts on instead of showing: C0 controls (ESC begins colours, cursor
+# moves, window titles, OSC 8 links; a line break forges a line), DEL, C1 controls
+# (CSI), and the bidi controls and separators that show text in another order or
+# place than it is written.
+_BIDI_AND_SEPARATORS = r"\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+# JSON escapes the C0 controls itself, but leaves these as they are.
+_CONTROL_IN_JSON = re.compile(rf"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+# What Rich reads as a tag, with the backslashes before it (`rich.markup.escape`'s rule).
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def without_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def plain(value: object) -> str:
+    """A value as text to print with Rich: control characters removed, markup escaped.
+
+    Unlike `rich.markup.escape`, a backslash at the end stays one (Rich would show it
+    doubled): nothing here puts markup after a value.
+    """
+    return _MARKUP_TAG.sub(r"\1\1\\\2", without_controls(str(value)))
 
 
 def print_error(error: ProaktiveError | str) -> None:
-    for line in str(error).splitlines():
-        stderr.print(f"error: {line}", markup=False, soft_wrap=True)
+    # Split at our own line breaks only: any other break in a value is a control character.
+    for line in str(error).split("\n"):
+        stderr.print(plain(f"error: {line}"), soft_wrap=True)
 
 
 def print_warning(message: str) -> None:
-    stderr.print(f"warning: {message}", markup=False, soft_wrap=True)
+    for line in message.split("\n"):
+        stderr.print(plain(f"warning: {line}"), soft_wrap=True)
+
+
+def print_usage_error(text: str) -> None:
+    """The command line parser's message, which quotes what was typed (a file name...)."""
+    for line in text.rstrip("\n").split("\n"):
+        stderr.print(plain(line), soft_wrap=True)
 
 
 def crash_log_folder() -> Path:
@@ -45,7 +84,8 @@ def report_crash(error: BaseException) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = folder / f"crash-{stamp}.log"
-    text = redact("".join(traceback.format_exception(error)))
+    lines = redact("".join(traceback.format_exception(error))).split("\n")
+    text = "\n".join(without_controls(line) for line in lines)  # safe to `cat`
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(text)
@@ -67,7 +107,7 @@ def _count_label(key: str) -> str:
 def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Registry {result.folder}", title_justify="left")
+    table = Table(title=f"Registry {plain(result.folder)}", title_justify="left")
     table.add_column("file")
     table.add_column("rows", justify="right")
     table.add_column("skipped", justify="right")
@@ -75,12 +115,12 @@ def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
     table.show_lines = True
     for summary in result.files:
         if not summary.present:
-            table.add_row(summary.name, "-", "-", "not present")
+            table.add_row(plain(summary.name), "-", "-", "not present")
             continue
         contents = "\n".join(
-            f"{_count_label(key)}: {value:,}" for key, value in summary.counts.items()
+            f"{plain(_count_label(key))}: {value:,}" for key, value in summary.counts.items()
         )
-        table.add_row(summary.name, f"{summary.rows:,}", f"{summary.skipped:,}", contents)
+        table.add_row(plain(summary.name), f"{summary.rows:,}", f"{summary.skipped:,}", contents)
     stdout.print(table)
     for warning in result.warnings:
         print_warning(warning)
@@ -89,14 +129,20 @@ def print_registry_check(result: RegistryCheck, *, shown_errors: int) -> None:
         return
     stdout.print(f"{len(result.errors):,} data error(s): these rows are not used.")
     for error in result.errors[:shown_errors]:
-        stdout.print(str(error), markup=False, soft_wrap=True)
+        stdout.print(plain(error), soft_wrap=True)
     if len(result.errors) > shown_errors:
         stdout.print(f"… and {len(result.errors) - shown_errors:,} more (--json lists them all).")
 
 
 def print_json(document: object) -> None:
-    """JSON for scripts: plain text on stdout, never styled."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    """JSON for scripts: plain text on stdout, never styled.
+
+    Control characters are written as `\\u` escapes: the same JSON to a script, and
+    nothing a terminal acts on when a person looks at it.
+    """
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = _CONTROL_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
@@ -120,7 +166,7 @@ def print_funnel(audience: Audience) -> None:
 
     funnel = audience.funnel
     table = Table(
-        title=f"{audience.campaign_id}, as of {audience.as_of.isoformat()}",
+        title=f"{plain(audience.campaign_id)}, as of {audience.as_of.isoformat()}",
         title_justify="left",
         show_header=False,
     )
@@ -162,9 +208,9 @@ def print_groups(by: str, groups: dict[str, int]) -> None:
     table.add_column("recipients", justify="right")
     for key, count in groups.items():
         if by == "district":
-            table.add_row(key or "(none)", district_name(key) or "", f"{count:,}")
+            table.add_row(plain(key) or "(none)", plain(district_name(key) or ""), f"{count:,}")
         else:
-            table.add_row(key or "(unknown)", f"{count:,}")
+            table.add_row(plain(key) or "(unknown)", f"{count:,}")
     stdout.print(table)
 
 
@@ -184,12 +230,12 @@ def print_recipients_table(audience: Audience) -> None:
 
     rows = [
         (
-            mask(r.personidentifikator),
-            f"{r.fornavn} {r.etternavn}",
-            r.epostadresse,
-            r.spraak or "",
-            r.bydelsnummer or "",
-            district_name(r.bydelsnummer) or "",
+            plain(mask(r.personidentifikator)),
+            plain(f"{r.fornavn} {r.etternavn}"),
+            plain(r.epostadresse),
+            plain(r.spraak or ""),
+            plain(r.bydelsnummer or ""),
+            plain(district_name(r.bydelsnummer) or ""),
         )
         for r in audience.recipients
     ]
@@ -199,7 +245,7 @@ def print_recipients_table(audience: Audience) -> None:
         max([cell_len(header), *(cell_len(line[column]) for line in lines)])
         for column, header in enumerate(headers)
     ]
-    table = Table(title=f"Recipients of {audience.campaign_id}", title_justify="left")
+    table = Table(title=f"Recipients of {plain(audience.campaign_id)}", title_justify="left")
     if sum(widths) + 3 * len(headers) + 1 <= stdout.width:  # + borders and padding
         for header in headers:
             table.add_column(header, no_wrap=True)
@@ -224,11 +270,19 @@ def print_recipients_table(audience: Audience) -> None:
     )
 
 
+# A cell that begins with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as text to a spreadsheet: a formula gets a leading `'`, as OWASP advises."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
 def print_recipients_csv(audience: Audience, shown: Callable[[str], str]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["personidentifikator", "epostadresse", "spraak", "bydelsnummer"])
     for r in audience.recipients:
-        writer.writerow(
-            [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
-        )
+        cells = [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     sys.stdout.flush()

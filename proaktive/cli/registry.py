@@ -22,6 +22,9 @@ app = typer.Typer(
 )
 
 SHOWN_ERRORS = 20
+# The generator's people are up to 100 years old, with KRR histories further back: as of
+# the first century, their birth dates would lie before year 1.
+EARLIEST_GENERATED_AS_OF = dt.date(200, 1, 1)
 
 
 @app.command("check")
@@ -52,16 +55,16 @@ def snapshot(
     settings: SettingsOption = None,
 ) -> None:
     """Manage the snapshot of the checked exports (it holds personal data)."""
-    from proaktive.cli.output import stdout
+    from proaktive.cli.output import plain, stdout
     from proaktive.registry.snapshot import drop_snapshot
 
     if not drop:
         raise typer.BadParameter("say what to do with the snapshot: --drop", param_hint="--drop")
     path = paths(settings, None).settings.snapshot
     if drop_snapshot(path):
-        stdout.print(f"Deleted the snapshot {path}.", markup=False, soft_wrap=True)
+        stdout.print(plain(f"Deleted the snapshot {path}."), soft_wrap=True)
     else:
-        stdout.print(f"There is no snapshot at {path}.", markup=False, soft_wrap=True)
+        stdout.print(plain(f"There is no snapshot at {path}."), soft_wrap=True)
 
 
 @app.command("generate")
@@ -95,20 +98,27 @@ def generate(
     ] = False,
 ) -> None:
     """Write a synthetic registry (synthetic identifiers only) in the export formats."""
-    from proaktive.cli.output import stdout
+    from proaktive.cli.output import plain, stdout
+    from proaktive.errors import ProaktiveError
     from proaktive.synthetic.generate import generate_registry
 
     date: dt.date = as_of or today_in_oslo()
+    if date < EARLIEST_GENERATED_AS_OF:
+        raise ProaktiveError(
+            f"--as-of {date.isoformat()} is too early for a synthetic registry",
+            hint=f"its people are up to 100 years old: use "
+            f"{EARLIEST_GENERATED_AS_OF.isoformat()} or later",
+        )
     with stdout.status("Generating…") as status:
         result = generate_registry(
             folder,
             people=people,
             seed=seed,
             as_of=date,
-            progress=status.update,
+            progress=lambda message: status.update(plain(message)),  # it names files
             overwrite=overwrite,
         )
     stdout.print(
-        f"Wrote a synthetic registry of {result.people:,} people to {folder} "
+        f"Wrote a synthetic registry of {result.people:,} people to {plain(folder)} "
         f"(seed {seed}, as of {date.isoformat()})."
     )

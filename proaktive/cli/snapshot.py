@@ -11,10 +11,14 @@ if TYPE_CHECKING:
 
 def open_snapshot(where: Paths) -> Registry:
     """The snapshot of the command's registry folder, built first when it is stale."""
-    from proaktive.cli.output import stderr
+    from proaktive.cli.output import plain, stderr
     from proaktive.registry.snapshot import forget_old_memo, open_registry
 
     folder = where.require_registry()
     forget_old_memo()
     with stderr.status("Opening the registry…") as status:
-        return open_registry(folder, where.settings.snapshot, progress=status.update)
+        return open_registry(
+            folder,
+            where.settings.snapshot,
+            progress=lambda message: status.update(plain(message)),  # it may name files
+        )

@@ -19,7 +19,7 @@ def validate(
     """Check campaign files and report every problem, with file:line:column."""
     from proaktive.campaign import campaign_problems
     from proaktive.campaign.ids import shared_ids
-    from proaktive.cli.output import print_error, stdout
+    from proaktive.cli.output import plain, print_error, stdout
 
     loaded = paths(settings, None).settings
     shared = shared_ids(campaigns)
@@ -32,7 +32,7 @@ def validate(
         for problem in problems:
             print_error(str(problem))
         if not problems:
-            stdout.print(f"{campaign}: ok", markup=False, soft_wrap=True)
+            stdout.print(plain(f"{campaign}: ok"), soft_wrap=True)
         failed = failed or bool(problems)
     if failed:
         raise typer.Exit(1)

@@ -35,9 +35,34 @@ def _in_list(values: Sequence[str | int]) -> str:
     return ", ".join(sql_text(str(value)) for value in values)
 
 
-def _shown_value(column: str) -> str:
-    """SQL for the offending value, quoted, for a reason text."""
-    return f"'''' || {quote(column)} || ''''"
+def _shown_value(column: str) -> str | None:
+    """SQL for the offending value as a reason quotes it; None when it is never quoted.
+
+    Only a code column's value is quoted, cut to its first 8 characters: enough to see
+    the typo (`'fortroli…'`), too few to carry much of a name a shifted row put there.
+    Any other column may hold personal data: a date of birth, an address, or the
+    name or e-mail address of a row whose values slid into the wrong columns.
+    """
+    codes = (
+        "status",
+        "adressegradering",
+        "reservasjon",
+        "varslingsstatus",
+        "relatert_persons_rolle",
+        "kommunenummer",
+        "bydelsnummer",
+        "postnummer",
+        "forrige_kommunenummer",
+        "forrige_bydelsnummer",
+        "EPSG-kode",
+        "Nord",  # coordinates of the public address register, in no person's row
+        "Øst",
+    )
+    if column not in codes:
+        return None
+    value = quote(column)
+    cut = f"CASE WHEN length({value}) > 8 THEN left({value}, 8) || '…' ELSE {value} END"
+    return f"'''' || {cut} || ''''"
 
 
 def required(column: str) -> tuple[str, str]:
@@ -59,9 +84,14 @@ def identifier(column: str) -> tuple[str, str]:
 
 
 def _value_reason(column: str, what_is_wrong: str) -> str:
-    """SQL for `column 'value' <what is wrong>`."""
-    value = quote(column)
-    return f"{sql_text(column + ' ')} || '''' || {value} || '''' || {sql_text(what_is_wrong)}"
+    """SQL for `column 'value' <what is wrong>`, or `column (N characters) <what is wrong>`
+    when the value may be personal data."""
+    shown = _shown_value(column)
+    if shown is None:
+        length = f"length({quote(column)})"
+        unit = f"CASE WHEN {length} = 1 THEN ' character)' ELSE ' characters)' END"
+        shown = f"'(' || {length} || {unit}"
+    return f"{sql_text(column + ' ')} || {shown} || {sql_text(what_is_wrong)}"
 
 
 def date(column: str) -> tuple[str, str]:

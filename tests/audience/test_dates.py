@@ -15,6 +15,7 @@ from builders import krr, make_campaign, open_small, person, write_registry
 from dateutil.relativedelta import relativedelta
 
 from proaktive.audience.dates import (
+    NOBODY,
     birth_date_range,
     eighteen_months_before,
     last_birth_date_for_age,
@@ -128,8 +129,56 @@ def test_birth_date_range_agrees_with_relativedelta_every_day(unit: str, amount:
 
 
 @pytest.mark.parametrize(
+    ("as_of", "age", "expected"),
+    [
+        ("0100-01-01", {"years": 150}, None),
+        ("0001-01-01", {"years": 1}, None),
+        ("0001-01-01", {"months": 1}, None),
+        ("0001-01-01", {"days": 1}, None),
+        ("0001-01-01", {"years": 0}, "0001-01-01"),
+        ("0002-01-01", {"years": 1}, "0001-01-01"),
+        ("9999-12-31", {"years": 0}, "9999-12-31"),
+        ("9999-12-31", {"years": 18}, "9981-12-31"),
+        ("9999-12-31", {"months": 4}, "9999-08-31"),
+        ("9999-12-30", {"years": 1}, "9998-12-30"),
+    ],
+)
+def test_last_birth_date_at_the_calendars_edges(
+    as_of: str, age: dict[str, int], expected: str | None
+) -> None:
+    """None: no day from year 1 on is that old (a birthday past year 9999 is never reached)."""
+    assert last_birth_date_for_age(D(as_of), **age) == (None if expected is None else D(expected))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "unit", "minimum", "maximum", "expected"),
+    [
+        ("0100-01-01", "years", 150, None, NOBODY),
+        ("0100-01-01", "years", 150, 200, NOBODY),
+        ("0100-01-01", "years", 18, 150, (None, D("0082-01-01"))),
+        ("0001-01-01", "days", None, 0, (None, None)),
+        ("9999-12-31", "years", 18, 66, (D("9933-01-01"), D("9981-12-31"))),
+        ("9999-12-31", "days", 0, 0, (D("9999-12-31"), D("9999-12-31"))),
+    ],
+)
+def test_birth_date_range_at_the_calendars_edges(
+    as_of: str,
+    unit: str,
+    minimum: int | None,
+    maximum: int | None,
+    expected: tuple[dt.date | None, dt.date | None],
+) -> None:
+    assert birth_date_range(D(as_of), unit, minimum, maximum) == expected
+
+
+@pytest.mark.parametrize(
     ("as_of", "cutoff"),
     [
+        ("0001-01-01", "0001-01-01"),  # before the calendar: nothing is stale
+        ("0002-06-30", "0001-01-01"),
+        ("0002-07-01", "0001-01-01"),
+        ("0002-07-02", "0001-01-02"),
+        ("9999-12-31", "9998-06-30"),
         ("2026-11-30", "2025-05-30"),
         ("2026-08-31", "2025-02-28"),  # calendar months, clipped to the month's end
         ("2028-08-31", "2027-02-28"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import duckdb
@@ -54,6 +55,10 @@ def test_an_internationalised_address_is_compared_in_its_normal_form(tmp_path: P
             "opt-outs.csv:2: epostadresse is not a valid e-mail address",
         ),
         (f"personidentifikator\n{KARI},extra\n", "opt-outs.csv:2: 2 values, the header has 1"),
+        (
+            "personidentifikator\nKristin Jensen\n",
+            "opt-outs.csv:2: personidentifikator (14 characters): not 11 digits",
+        ),
     ],
 )
 def test_a_row_that_matches_nobody_stops_the_command(
@@ -69,6 +74,48 @@ def test_a_row_that_matches_nobody_stops_the_command(
 def test_a_header_without_the_columns_is_an_error(tmp_path: Path, header: str) -> None:
     with pytest.raises(SettingsError, match="the header must name"):
         _load(tmp_path, f"{header}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("SMTP_PASSWORD=synthetic-secret\0HOME=/home/kari\0", "it has 1 column, named otherwise"),
+        ("navn,adresse\nKari Nordmann,Bygdøy allé 12\n", "it has 2 columns, named otherwise"),
+        (
+            "personidentifikator;navn\n01818810888;Kari\n",
+            "it has 1 column: separate the columns with ',', not ';'",
+        ),
+        ("\n01818810888\n", "the first line is empty"),
+    ],
+    ids=["another-file", "other-columns", "semicolons", "empty-header"],
+)
+def test_a_wrong_header_is_described_never_quoted(tmp_path: Path, text: str, hint: str) -> None:
+    """`opt_outs` may name a file never meant to be one: its text must not reach the screen."""
+    with pytest.raises(SettingsError) as raised:
+        _load(tmp_path, text)
+    assert str(raised.value) == (
+        f"{tmp_path / 'opt-outs.csv'}:1: the header must name 'personidentifikator', "
+        f"'epostadresse' or both, once each (other columns are ignored) ({hint})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda path: os.mkfifo(path), "not a regular file"),
+        (lambda path: path.write_bytes(b"epostadresse\nkari@b\xf8ler.no\n"), "not UTF-8 text"),
+        (lambda path: path.mkdir(), "is a folder, not a file"),
+    ],
+    ids=["fifo", "latin-1", "folder"],
+)
+def test_a_list_that_cannot_be_read_stops_the_command(
+    tmp_path: Path, make: object, problem: str
+) -> None:
+    path = tmp_path / "opt-outs.csv"
+    make(path)  # type: ignore[operator]
+    with pytest.raises(SettingsError) as raised:
+        load_opt_outs(duckdb.connect(), path)
+    assert str(raised.value).startswith(f"{path}: the opt-out list cannot be used: {problem}")
 
 
 def test_a_configured_list_that_is_missing_stops_the_command(tmp_path: Path) -> None:

@@ -471,3 +471,48 @@ def test_as_of_that_is_not_a_date_is_a_usage_error(
     assert "--as-of" in err or as_of in err
     assert "Traceback" not in out + err
     assert out == ""
+
+
+def test_an_opt_out_list_that_is_another_file_is_never_quoted(
+    recipients: list[dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`opt_outs` pointing at a file of secrets (the review used /proc/self/environ)."""
+    (tmp_path / "opt-outs.csv").write_bytes(
+        b"PROAKTIVE_SMTP_PASSWORD=synthetic-secret\0HOME=/home/kari\0"
+    )
+    code, out, err = audience(capsys, "count")
+    assert code == 1
+    assert out == ""
+    assert err == (
+        f"error: {tmp_path / 'opt-outs.csv'}:1: the header must name 'personidentifikator', "
+        "'epostadresse' or both, once each (other columns are ignored) "
+        "(it has 1 column, named otherwise)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "matched", "excluded", "reached"),
+    [
+        # Nobody is 18 in year 1 (and eighteen months before it is before the calendar).
+        ("0001-01-01", 0, {}, 0),
+        ("0001-06-30", 0, {}, 0),
+        # In 9999 Minor is an adult too, and every contact left is stale (R1-R3, Stale,
+        # Shared, Minor).
+        ("9999-12-31", MATCHED + 1, {**EXCLUDED, "stale_contact": 6, "duplicate_email": 0}, 0),
+    ],
+)
+def test_count_at_the_calendars_edges(
+    recipients: list[dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    as_of: str,
+    matched: int,
+    excluded: dict[str, int],
+    reached: int,
+) -> None:
+    code, out, err = audience(capsys, "count", "--json", as_of=as_of)
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    assert document["as_of"] == as_of
+    assert document["matched"] == matched
+    assert document["excluded"] == {reason: excluded.get(reason, 0) for reason in EXCLUDED}
+    assert document["recipients"] == reached

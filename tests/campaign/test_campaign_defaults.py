@@ -100,7 +100,9 @@ def test_sender_defaults_from_settings(
 @pytest.mark.parametrize(
     ("category", "overrides", "allowed"),
     [
-        ("information", "contact: {include_protected_addresses: true}", True),
+        ("information", "contact: {include_protected_addresses: true}", False),
+        ("service", "contact: {include_protected_addresses: true}", False),
+        ("statutory", "contact: {include_protected_addresses: true}", True),
         ("information", "contact: {ignore_reservation: true}", False),
         ("information", "contact: {allow_stale_contact: true}", False),
         ("information", "frequency_cap: false", False),

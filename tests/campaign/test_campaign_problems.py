@@ -72,7 +72,8 @@ CASES = [
     pytest.param(
         "barnehageopptak\n",
         [
-            "1:1: a campaign file holds 'key: value' lines, not 'barnehageopptak' "
+            # Never quoted: a file named by mistake (a .env file) may hold a password.
+            "1:1: a campaign file holds 'key: value' lines, not a single value "
             "(a campaign needs at least id, title, template and audience)"
         ],
         id="just-a-word",
@@ -473,6 +474,25 @@ CASES = [
         id="override-both",
     ),
     pytest.param(
+        HEAD + ADULTS + "contact: {include_protected_addresses: true}\n",
+        [
+            "5:40: include_protected_addresses is allowed only with category statutory, "
+            "not information (a person with a protected address may be hiding from someone)"
+        ],
+        id="protected-addresses-information",
+    ),
+    pytest.param(
+        HEAD
+        + ADULTS
+        + "category: service\ncontact:\n  ignore_reservation: true\n"
+        + "  include_protected_addresses: true\n",
+        [
+            "8:32: include_protected_addresses is allowed only with category statutory, "
+            "not service (a person with a protected address may be hiding from someone)"
+        ],
+        id="protected-addresses-service",
+    ),
+    pytest.param(
         HEAD + ADULTS + "category: service\nfrequency_cap: false\n",
         ["6:16: frequency_cap: false is allowed only with category statutory, not service"],
         id="frequency-cap-service",
@@ -626,3 +646,14 @@ def test_no_message_is_in_pydantic_words(
 ) -> None:
     for problem in campaign_problems(write_campaign(text), settings):
         assert not any(words in str(problem) for words in PYDANTIC_WORDS), str(problem)
+
+
+def test_a_file_of_one_value_is_never_quoted(
+    write_campaign: WriteCampaign, settings: Settings
+) -> None:
+    """A file named by mistake, like a .env file, is one line of text to YAML."""
+    path = write_campaign("PROAKTIVE_SMTP_PASSWORD=synthetic-secret\nHOME=/home/kari\n")
+    assert [str(problem) for problem in campaign_problems(path, settings)] == [
+        "campaigns/c.yaml:1:1: a campaign file holds 'key: value' lines, not a single value "
+        "(a campaign needs at least id, title, template and audience)"
+    ]

@@ -58,7 +58,7 @@ def test_registry_check_reports_every_planted_error_and_exits_1(
     write_registry(tmp_path / "reg", rows, [krr(kari), krr(ola, reservasjon="?")])
     assert run(["registry", "check", "--registry", "reg"]) == 1
     out = capsys.readouterr().out
-    assert "reg/personer.csv:3: foedselsdato '1990-02-30' is not a date (YYYY-MM-DD)" in out
+    assert "reg/personer.csv:3: foedselsdato (10 characters) is not a date (YYYY-MM-DD)" in out
     assert "reg/personer.csv:5: personidentifikator occurs again" in out
     assert "reg/krr.csv:3: reservasjon '?' is not one of JA, NEI" in out
     assert "3 data error(s)" in out
@@ -145,8 +145,8 @@ def test_a_value_in_the_wrong_column_is_masked_in_reports(
     assert "kari@example.no" not in out
     reasons = [error["reason"] for error in json.loads(out)["data_errors"]]
     assert reasons == [
-        f"foedselsdato '{kari['personidentifikator'][:6]}*****' is not a date (YYYY-MM-DD)",
-        "epostadresse_oppdatert '<e-mail>' is not a timestamp with an offset "
+        "foedselsdato (11 characters) is not a date (YYYY-MM-DD)",
+        "epostadresse_oppdatert (15 characters) is not a timestamp with an offset "
         "(2023-06-13T13:42:34+02)",
     ]
 
@@ -167,3 +167,45 @@ def test_audience_count_reports_every_problem_of_the_campaign_not_a_crash(
         "error: c.yaml:6:20: '1950-13-01' is not a date: there is no month 13",
         'error: c.yaml:7:17: postcode 0150 is a number, not text (quote it: "0150")',
     ]
+
+
+def test_personal_data_in_the_wrong_column_is_described_not_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row whose values slid into the wrong columns puts a name where a date should be."""
+    kari = person("1980-05-17")
+    rows = [
+        kari,
+        person("1981-01-01", foedselsdato="Kristin Jensen"),
+        person("1982-01-01", husnummer="Bygdøy allé 12"),
+        person("1983-01-01", status="Kristin Jensen"),
+        person("1984-01-01", bydelsnummer="kristin@example.no"),
+        person("1985-01-01", flyttedato="X"),
+    ]
+    contact = krr(kari, epostadresse_sist_verifisert="kristin@example.no")
+    write_registry(tmp_path / "reg", rows, [contact])
+    assert run(["registry", "check", "--registry", "reg", "--json"]) == 1
+    out = capsys.readouterr().out
+    for personal in ("Kristin Jensen", "Bygdøy", "kristin@example.no", "Jensen"):
+        assert personal not in out
+    assert [error["reason"] for error in json.loads(out)["data_errors"]] == [
+        "foedselsdato (14 characters) is not a date (YYYY-MM-DD)",
+        "husnummer (14 characters) is not a number",
+        "status 'Kristin …' is not one of bosatt, utflyttet, forsvunnet, doed, opphoert, "
+        "foedselsregistrert, midlertidig, inaktiv, ikkeBosatt, aktiv",
+        "bydelsnummer '<e-mail>' is not 6 digits (like 030105)",
+        "flyttedato (1 character) is not a date (YYYY-MM-DD)",
+        "epostadresse_sist_verifisert (18 characters) is not a timestamp with an offset "
+        "(2023-06-13T13:42:34+02)",
+    ]
+
+
+def test_a_crash_report_masks_identifiers_cut_short_grown_or_spaced(tmp_path: Path) -> None:
+    try:
+        raise ValueError("1807651234 180765 12345 180765123456")
+    except ValueError as error:
+        path = report_crash(error)
+    text = path.read_text(encoding="utf-8")
+    assert "ValueError: 180765**** 180765 ***** 180765******\n" in text
+    for shown in ("1807651234", "180765 12345", "180765123456"):
+        assert shown not in text

@@ -55,9 +55,9 @@ BAD_PERSON_ROWS = [
         f"personidentifikator {_WRONG_K2[:6]}*****: the second check digit is wrong",
     ),
     ({"personidentifikator": ""}, "personidentifikator is empty"),
-    ({"foedselsdato": "17.05.1980"}, "foedselsdato '17.05.1980' is not a date (YYYY-MM-DD)"),
-    ({"foedselsdato": "1980-02-30"}, "foedselsdato '1980-02-30' is not a date (YYYY-MM-DD)"),
-    ({"flyttedato": "2026-13-01"}, "flyttedato '2026-13-01' is not a date (YYYY-MM-DD)"),
+    ({"foedselsdato": "17.05.1980"}, "foedselsdato (10 characters) is not a date (YYYY-MM-DD)"),
+    ({"foedselsdato": "1980-02-30"}, "foedselsdato (10 characters) is not a date (YYYY-MM-DD)"),
+    ({"flyttedato": "2026-13-01"}, "flyttedato (10 characters) is not a date (YYYY-MM-DD)"),
     (
         {"status": "levende"},
         "status 'levende' is not one of bosatt, utflyttet, forsvunnet, doed, opphoert, "
@@ -70,7 +70,7 @@ BAD_PERSON_ROWS = [
     ),
     ({"kommunenummer": "301"}, "kommunenummer '301' is not 4 digits (like 0301)"),
     ({"bydelsnummer": "0301-05"}, "bydelsnummer '0301-05' is not 6 digits (like 030105)"),
-    ({"husnummer": "12B"}, "husnummer '12B' is not a number"),
+    ({"husnummer": "12B"}, "husnummer (3 characters) is not a number"),
     ({"postnummer": "182"}, "postnummer '182' is not 4 digits (like 0182)"),
     ({"fornavn": ""}, "fornavn is empty"),
 ]
@@ -129,7 +129,7 @@ def test_lines_stay_right_after_rejected_rows(tmp_path: Path) -> None:
     errors = open_small(folder).errors
     assert [(e.line, e.reason) for e in errors][-1] == (
         6,
-        "foedselsdato 'x' is not a date (YYYY-MM-DD)",
+        "foedselsdato (1 character) is not a date (YYYY-MM-DD)",
     )
 
 
@@ -142,12 +142,12 @@ BAD_KRR_ROWS = [
     ),
     (
         {"epostadresse_oppdatert": "13.06.2023"},
-        "epostadresse_oppdatert '13.06.2023' is not a timestamp with an offset "
+        "epostadresse_oppdatert (10 characters) is not a timestamp with an offset "
         "(2023-06-13T13:42:34+02)",
     ),
     (
         {"epostadresse_sist_verifisert": "2023-06-13T13:42:34"},
-        "epostadresse_sist_verifisert '2023-06-13T13:42:34' is not a timestamp with an offset "
+        "epostadresse_sist_verifisert (19 characters) is not a timestamp with an offset "
         "(2023-06-13T13:42:34+02)",
     ),
 ]
@@ -340,7 +340,7 @@ def test_lines_are_right_after_blank_lines_and_with_crlf(tmp_path: Path, ending:
     _rewrite(folder, [*lines, "", ""], ending)  # and the file ends in empty lines
     registry = open_small(folder)
     assert [str(e) for e in registry.errors] == [
-        "r/personer.csv:6: foedselsdato 'x' is not a date (YYYY-MM-DD)"
+        "r/personer.csv:6: foedselsdato (1 character) is not a date (YYYY-MM-DD)"
     ]
     assert registry.files["personer.csv"].rows == 4
     assert resolve_all(open_small(folder)) == 3
