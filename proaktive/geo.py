@@ -104,6 +104,20 @@ def load_area(path: Path, buffer_m: float = 0.0, *, shown_as: str | None = None)
     """
     if not math.isfinite(buffer_m) or buffer_m < 0:
         raise ValueError(f"buffer_m must be 0 or more metres, not {buffer_m}")
+    try:
+        status = path.stat()
+        version = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    except OSError:
+        version = None  # _read_json says what is wrong
+    return _load_area(path, version, buffer_m, shown_as)
+
+
+# Validation and resolving read the same area in one command: read once, while the
+# file stays the same (`version`).
+@functools.lru_cache(maxsize=16)
+def _load_area(
+    path: Path, version: tuple[int, ...] | None, buffer_m: float, shown_as: str | None
+) -> Area:
     where = Location(shown_as if shown_as is not None else path)
     document = _read_json(path, where)
     parts = _Parts(buffer_m=buffer_m)
