@@ -66,7 +66,7 @@ def _leaf(criterion: Criterion, context: SqlContext) -> str:
     as_of = context.as_of
     match criterion:
         case Age(minimum, maximum):
-            first, last = birth_date_range(as_of, "years", minimum, maximum)
+            first, last = _born_by(as_of, birth_date_range(as_of, "years", minimum, maximum))
             return _within("p.foedselsdato", first, last)
         case Born(first, last):
             return _within("p.foedselsdato", first, last)
@@ -119,8 +119,17 @@ def _street(street: Street) -> str:
 
 def child_age_sql(child: Child, as_of: dt.date, column: str) -> str:
     """SQL: the child born on `column` has the age the criterion asks for."""
-    first, last = birth_date_range(as_of, child.unit, child.min, child.max)
+    first, last = _born_by(as_of, birth_date_range(as_of, child.unit, child.min, child.max))
     return _within(column, first, last)
+
+
+def _born_by(
+    as_of: dt.date, bounds: tuple[dt.date | None, dt.date | None]
+) -> tuple[dt.date | None, dt.date]:
+    """Birth-date bounds for people who are born by `as_of`: someone born later has no age
+    yet, so `age: {max: 66}` evaluated for a past date never counts them."""
+    first, last = bounds
+    return first, as_of if last is None else min(last, as_of)
 
 
 def leaves(criterion: Criterion, *, negated: bool = False) -> Iterator[tuple[Criterion, bool]]:

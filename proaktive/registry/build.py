@@ -161,10 +161,10 @@ def _build_table(
             SELECT *, {RULES[export.name]} AS _problem, NULL::BIGINT AS _first_row
             FROM ({raw_rows_sql(source, header, rejects)})"""
         )
-    except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
-        first_line = str(error).splitlines()[0].removeprefix("Invalid Input Error: ")
+    except (duckdb.InvalidInputException, duckdb.ConversionException):
+        # DuckDB's own words may quote a row of the file: they are not repeated.
         raise RegistryError(
-            f"cannot read the file: {redact(first_line)}",
+            "cannot read the file as CSV",
             Location(source.shown_as),
             hint="check that it is the CSV export in the format proaktive reads",
         ) from None

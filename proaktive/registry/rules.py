@@ -76,7 +76,14 @@ def number_column(column: str) -> str:
 
 def identifier(column: str) -> tuple[str, str]:
     problem = identifier_problem_sql(quote(column), quote(number_column(column)))
-    masked = f"rpad(substr({quote(column)}, 1, 6), CAST(length({quote(column)}) AS INTEGER), '*')"
+    value = quote(column)
+    # Digits are shown as an identifier is everywhere (`150765*****`); anything else
+    # may be a name that slid into the wrong column, and is described by its length.
+    masked = (
+        f"CASE WHEN regexp_full_match({value}, '[0-9]+') "
+        f"THEN rpad(substr({value}, 1, 6), CAST(length({value}) AS INTEGER), '*') "
+        f"ELSE '(' || length({value}) || ' characters)' END"
+    )
     return (
         f"({problem}) IS NOT NULL",
         f"{sql_text(column + ' ')} || {masked} || ': ' || ({problem})",

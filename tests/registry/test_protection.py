@@ -177,3 +177,14 @@ def test_a_blank_line_and_a_byte_that_is_not_utf8_is_a_clear_error(tmp_path: Pat
         "r/krr.csv:3: not UTF-8 (it looks like Windows-1252 (or ISO-8859-1)) "
         "(export the file again as UTF-8)"
     )
+
+
+def test_a_name_in_the_identifier_column_is_described_not_quoted(tmp_path: Path) -> None:
+    kari = person()
+    slid = {**person("1981-01-01"), "personidentifikator": "Kristin Jensen"}
+    folder = write_registry(tmp_path / "r", [kari, slid], [krr(kari)])
+    registry = open_small(folder)
+    assert [str(e) for e in registry.errors] == [
+        "r/personer.csv:3: personidentifikator (14 characters): not 11 digits"
+    ]
+    registry.close()
