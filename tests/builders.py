@@ -13,6 +13,9 @@ from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONE
 from proaktive.registry.identifiers import synthetic_identifier
 from proaktive.registry.snapshot import Registry, open_registry
 
+# The date the tests evaluate campaigns for: the sample registry's own as_of.
+AS_OF = dt.date(2026, 11, 30)
+
 _individuals = itertools.count(100, 7)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from builders import krr, make_campaign, open_small, person, write_registry
+from builders import AS_OF, krr, make_campaign, open_small, person, write_registry
 from pyproj import Transformer
 
 import proaktive
@@ -26,7 +25,6 @@ from proaktive.campaign.model import (
 )
 from proaktive.cli.main import run
 
-AS_OF = dt.date(2026, 11, 30)
 REPO = Path(proaktive.__file__).resolve().parent.parent
 DISTRICTS = REPO / "proaktive" / "registry" / "data" / "oslo-bydeler.geojson"
 TO_UTM33 = Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)

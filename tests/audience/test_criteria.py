@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from builders import SPEC_REASONS, krr, make_campaign, open_small, person, pid, write_registry
+from builders import (
+    AS_OF,
+    SPEC_REASONS,
+    krr,
+    make_campaign,
+    open_small,
+    person,
+    pid,
+    write_registry,
+)
 
 from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, resolve
@@ -35,7 +44,6 @@ from proaktive.campaign.model import (
 )
 from proaktive.registry.snapshot import Registry
 
-AS_OF = dt.date(2026, 11, 30)
 D = dt.date.fromisoformat
 
 

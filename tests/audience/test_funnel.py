@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from builders import SPEC_REASONS, krr, make_campaign, open_small, person, pid, write_registry
+from builders import (
+    AS_OF,
+    SPEC_REASONS,
+    krr,
+    make_campaign,
+    open_small,
+    person,
+    pid,
+    write_registry,
+)
 from email_validator import EmailNotValidError, validate_email
 
 from proaktive.audience.dates import eighteen_months_before
@@ -38,7 +47,6 @@ from proaktive.campaign.model import (
 )
 from proaktive.registry.snapshot import Registry
 
-AS_OF = dt.date(2026, 11, 30)  # the 18-month cutoff is 2025-05-30
 OLD = "2020-01-01T10:00:00+01:00"  # far beyond 18 months
 RECENT = "2026-01-10T10:00:00+01:00"
 

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from builders import AS_OF as BUILDERS_AS_OF
 from builders import krr, person, write_registry
 
 from proaktive.cli.main import run
 from proaktive.cli.output import report_crash, spreadsheet_safe
 
-AS_OF = "2026-11-30"
+AS_OF = str(BUILDERS_AS_OF)  # as text, for the command line
 
 # What a terminal would act on: C0 and C1 controls, DEL, bidi controls, separators.
 CONTROL = re.compile(

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
-from builders import krr, make_campaign, open_small, person, write_registry
+from builders import AS_OF, krr, make_campaign, open_small, person, write_registry
 
 from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, resolve
 from proaktive.campaign.model import Age, AllOf, Child, Criterion
 from proaktive.cli.main import run
 from proaktive.errors import RegistryError
-
-AS_OF = dt.date(2026, 11, 30)
 
 
 def _resolve(folder: Path, criterion: Criterion = Age(18, None)) -> Audience:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import stat
@@ -14,14 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from builders import krr, open_small, person, snapshot_of, write_registry
+from builders import AS_OF, krr, open_small, person, snapshot_of, write_registry
 
 from proaktive.cli.main import run
 from proaktive.errors import RegistryError
 from proaktive.registry.snapshot import open_registry
 from proaktive.synthetic.generate import generate_registry
-
-AS_OF = dt.date(2026, 11, 30)
 
 
 def _reachable(folder: Path) -> list[str]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
+from builders import AS_OF
 from dateutil.relativedelta import relativedelta
 from email_validator import EmailNotValidError, validate_email
 from pyproj import Transformer
@@ -26,7 +27,6 @@ from proaktive.errors import RegistryError
 from proaktive.registry.identifiers import check_digits, identifier_problem, is_synthetic
 from proaktive.synthetic.generate import GeneratedRegistry, generate_registry
 
-AS_OF = datetime.date(2026, 11, 30)
 PEOPLE = 3000
 FILES = ("personer.csv", "familierelasjoner.csv", "krr.csv", "adresser.csv")
 # The columns exactly as registry-exports.md names them.

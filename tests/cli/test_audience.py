@@ -14,11 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import AS_OF as BUILDERS_AS_OF
 from builders import krr, person, write_registry
 
 from proaktive.cli.main import run
 
-AS_OF = "2026-11-30"
+AS_OF = str(BUILDERS_AS_OF)  # as text, for the command line
 OLD = "2020-01-01T10:00:00+01:00"
 
 CAMPAIGN = """\
