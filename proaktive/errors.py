@@ -45,8 +45,6 @@ class Problem:
 class ProaktiveError(Exception):
     """Wrong input that the user can fix. Never carries personal data."""
 
-    kind = "error"
-
     def __init__(
         self, message: str, location: Location | None = None, hint: str | None = None
     ) -> None:
@@ -63,7 +61,7 @@ class ProaktiveError(Exception):
 
 
 class SettingsError(ProaktiveError):
-    kind = "settings"
+    """A settings file, or a path it names, that cannot be used."""
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> SettingsError:
@@ -72,23 +70,19 @@ class SettingsError(ProaktiveError):
 
 
 class RegistryError(ProaktiveError):
-    kind = "registry"
+    """A registry export that cannot be read as a whole."""
 
 
 class FileError(ProaktiveError):
     """A file that cannot be read as a whole: missing, a folder, a device, too large."""
 
-    kind = "file"
-
 
 class TemplateError(ProaktiveError):
-    kind = "template"
+    """A message template that cannot be rendered."""
 
 
 class CampaignError(ProaktiveError):
     """A campaign file with one or more problems, all reported at once."""
-
-    kind = "campaign"
 
     def __init__(self, problems: list[Problem]) -> None:
         first = problems[0]

@@ -81,8 +81,6 @@ LINE_NEEDS_BUFFER = "a line needs buffer_m > 0 (the distance in metres from the 
 class AreaError(ProaktiveError):
     """An area file that cannot be read, is not GeoJSON, or is no area."""
 
-    kind = "area"
-
 
 @dataclass(frozen=True)
 class Area:
