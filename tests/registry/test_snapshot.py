@@ -263,3 +263,15 @@ def test_campaign_commands_warn_about_old_exports(
     assert "warning: registry/krr.csv is 3 days old" in err
     assert "the limit is 1): it may miss deaths, moves and new reservations" in err
     assert "personer.csv is" not in err  # 3 days is within its limit of 20
+
+
+def test_the_memo_of_earlier_versions_is_deleted(tmp_path: Path) -> None:
+    """The checked-exports memo held hashes of bad rows; the snapshot replaces it."""
+    kari = person()
+    write_registry(tmp_path / "registry", [kari], [krr(kari)])
+    (tmp_path / "proaktive.yaml").write_text("registry: registry/\n", encoding="utf-8")
+    memo = tmp_path / "cache" / "proaktive" / "checked-exports.json"  # XDG_CACHE_HOME: conftest
+    memo.parent.mkdir(parents=True)
+    memo.write_text("{}", encoding="utf-8")
+    assert run(["registry", "check"]) == 0
+    assert not memo.exists()
