@@ -161,13 +161,21 @@ def open_registry(
     registry = _open_if_current(folder, snapshot, threads)
     if registry is not None:
         return registry
-    _make_folder(snapshot.parent)
-    with _build_lock(snapshot):
-        # Another command may have built it while this one waited for the lock.
-        registry = _open_if_current(folder, snapshot, threads)
-        if registry is None:
-            _build(folder, snapshot, say)
+    try:
+        _make_folder(snapshot.parent)
+        with _build_lock(snapshot):
+            # Another command may have built it while this one waited for the lock.
             registry = _open_if_current(folder, snapshot, threads)
+            if registry is None:
+                _build(folder, snapshot, say)
+                registry = _open_if_current(folder, snapshot, threads)
+    except (OSError, duckdb.IOException) as error:
+        reason = getattr(error, "strerror", None) or "DuckDB could not write it"
+        raise RegistryError(
+            f"cannot write the snapshot of the registry here ({reason})",
+            Location(shown(snapshot)),
+            hint="check the settings' 'snapshot' path and that you may write in its folder",
+        ) from None
     if registry is None:
         raise RegistryError(
             "the exports changed while proaktive checked them",

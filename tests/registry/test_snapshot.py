@@ -275,3 +275,16 @@ def test_the_memo_of_earlier_versions_is_deleted(tmp_path: Path) -> None:
     memo.write_text("{}", encoding="utf-8")
     assert run(["registry", "check"]) == 0
     assert not memo.exists()
+
+
+def test_a_snapshot_folder_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    kari = person()
+    folder = write_registry(tmp_path / "r", [kari], [krr(kari)])
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(RegistryError) as raised:
+        open_registry(folder, blocked / "registry.duckdb")
+    assert str(raised.value) == (
+        "blocked/registry.duckdb: cannot write the snapshot of the registry here (File exists) "
+        "(check the settings' 'snapshot' path and that you may write in its folder)"
+    )
