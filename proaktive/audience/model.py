@@ -21,6 +21,17 @@ REASONS = (
 )
 
 
+# The reasons that mean e-mail cannot reach a person, who may get a letter instead.
+UNREACHABLE_REASONS = (
+    "not_in_krr",
+    "krr_deleted",
+    "reserved",
+    "no_email",
+    "invalid_email",
+    "stale_contact",
+)
+
+
 @dataclass(frozen=True)
 class Funnel:
     population: int
@@ -70,6 +81,18 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Unreachable:
+    """A matched person whom e-mail cannot reach: the name and postal address for a letter."""
+
+    personidentifikator: str
+    navn: str
+    adresse: str  # `Storgata 12 B H0101`; empty when the register has no street address
+    postnummer: str | None
+    poststed: str | None
+    grunn: str  # the first funnel rule that excluded them, one of UNREACHABLE_REASONS
+
+
+@dataclass(frozen=True)
 class Audience:
     campaign_id: str
     as_of: dt.date
@@ -80,3 +103,5 @@ class Audience:
     by_language: dict[str, int]  # recipients per KRR spraak ("" for unknown)
     recipients: tuple[Recipient, ...]  # sorted by personidentifikator
     warnings: tuple[str, ...]
+    # Filled on request only (`audience list --unreachable`), sorted by postcode and address.
+    unreachable: tuple[Unreachable, ...] = ()

@@ -20,7 +20,15 @@ import duckdb
 
 from proaktive.audience.criteria import SqlContext, child_age_sql, compile_criterion, leaves
 from proaktive.audience.dates import eighteen_months_before, start_of_day_in_oslo
-from proaktive.audience.model import REASONS, Audience, Funnel, MatchedChild, Recipient
+from proaktive.audience.model import (
+    REASONS,
+    UNREACHABLE_REASONS,
+    Audience,
+    Funnel,
+    MatchedChild,
+    Recipient,
+    Unreachable,
+)
 from proaktive.audience.optouts import load_opt_outs
 from proaktive.campaign.model import Area, Campaign, Child, Postcode, Street
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
@@ -72,9 +80,11 @@ def resolve(
     as_of: dt.date,
     policy: ContactPolicy,
     fetch: int | None = 0,
+    fetch_unreachable: bool = False,
     progress: Progress | None = None,
 ) -> Audience:
-    """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all)."""
+    """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all);
+    `fetch_unreachable`: also the matched people whom e-mail cannot reach, for letters."""
     con = registry.connection
     say = progress or (lambda _: None)
     criteria = [criterion for criterion, _ in leaves(campaign.audience)]
@@ -122,6 +132,7 @@ def resolve(
         by_language=_recipients_by(con, "spraak"),
         recipients=_fetch_recipients(con, child_tables, fetch),
         warnings=tuple(warnings),
+        unreachable=_fetch_unreachable(con, campaign) if fetch_unreachable else (),
     )
 
 
@@ -306,6 +317,36 @@ def _fetch_recipients(
         Recipient(**dict(zip(fields, row, strict=True)), barn=children.get(row[0], ()))
         for row in rows
     )
+
+
+def _fetch_unreachable(
+    con: duckdb.DuckDBPyConnection, campaign: Campaign
+) -> tuple[Unreachable, ...]:
+    """The matched people whom e-mail cannot reach, for a letter: never anyone with a
+    protected address (whatever the campaign allows), never anyone who opted out of
+    proactive messages (unless the campaign is statutory), whatever their first reason.
+    Sorted by postcode, then address as a postman reads it (house 2 before house 11)."""
+    reasons = ", ".join(f"'{reason}'" for reason in UNREACHABLE_REASONS)
+    opted_out = (
+        "false"
+        if campaign.category == "statutory"
+        else "(p.personidentifikator IN (SELECT personidentifikator FROM opt_out_ids)"
+        " OR m.epost_sammenlignbar IN (SELECT email FROM opt_out_emails))"
+    )
+    rows = con.execute(
+        f"""SELECT p.personidentifikator,
+            concat_ws(' ', p.fornavn, p.mellomnavn, p.etternavn) AS navn,
+            concat_ws(' ', p.adressenavn, CAST(p.husnummer AS VARCHAR), p.husbokstav,
+                p.bruksenhetsnummer) AS adresse,
+            p.postnummer, p.poststed, f.reason
+        FROM funnel f
+            JOIN matched m ON m.personidentifikator = f.personidentifikator
+            JOIN personer p ON p.personidentifikator = f.personidentifikator
+        WHERE f.reason IN ({reasons}) AND NOT p.beskyttet AND NOT {opted_out}
+        ORDER BY p.postnummer NULLS LAST, p.adressenavn, p.husnummer, p.husbokstav,
+            p.bruksenhetsnummer, navn, p.personidentifikator"""
+    ).fetchall()
+    return tuple(Unreachable(*row) for row in rows)
 
 
 def _matched_children(

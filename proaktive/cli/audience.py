@@ -48,6 +48,7 @@ def _resolve(
     settings: Path | None,
     ledger: Path | None,
     fetch: int | None,
+    unreachable: bool = False,
 ) -> Audience:
     from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
     from proaktive.campaign import load_campaign
@@ -68,6 +69,7 @@ def _resolve(
             as_of=as_of or today_in_oslo(),
             policy=ContactPolicy(opt_outs=where.settings.opt_outs),
             fetch=fetch,
+            fetch_unreachable=unreachable,
             progress=status.update,
         )
     for warning in audience.warnings:
@@ -146,6 +148,14 @@ def list_recipients(
             "--limit", help="Show at most N recipients.", parser=whole_number(0), metavar="N"
         ),
     ] = None,
+    unreachable: Annotated[
+        bool,
+        typer.Option(
+            "--unreachable",
+            help="List instead the matched people e-mail cannot reach, with postal addresses "
+            "for a letter (never a protected address, never anyone who opted out).",
+        ),
+    ] = False,
     registry: RegistryOption = None,
     settings: SettingsOption = None,
     ledger: LedgerOption = None,
@@ -155,6 +165,7 @@ def list_recipients(
         print_json,
         print_recipients_csv,
         print_recipients_table,
+        print_unreachable,
         stderr,
     )
     from proaktive.registry.identifiers import mask
@@ -164,8 +175,12 @@ def list_recipients(
             "a table never shows identifiers in full: use --format csv or json",
             param_hint="--unmasked",
         )
-    audience = _resolve(campaign, as_of, registry, settings, ledger, fetch=limit)
     shown = (lambda value: value) if unmasked else mask
+    if unreachable:
+        letters = _resolve(campaign, as_of, registry, settings, ledger, fetch=0, unreachable=True)
+        print_unreachable(letters, output_format.value, shown, limit)
+        return
+    audience = _resolve(campaign, as_of, registry, settings, ledger, fetch=limit)
     if output_format is ListFormat.json:
         document = {
             "campaign": audience.campaign_id,

@@ -286,3 +286,58 @@ def print_recipients_csv(audience: Audience, shown: Callable[[str], str]) -> Non
         cells = [shown(r.personidentifikator), r.epostadresse, r.spraak or "", r.bydelsnummer or ""]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     sys.stdout.flush()
+
+
+# The letter list's columns (cli.md, `audience list --unreachable`), in this order.
+UNREACHABLE_COLUMNS = ("navn", "adresse", "postnummer", "poststed", "grunn", "personidentifikator")
+
+
+def print_unreachable(
+    audience: Audience, output_format: str, shown: Callable[[str], str], limit: int | None
+) -> None:
+    """The people e-mail cannot reach, for a print service: csv, json or a table."""
+    people = audience.unreachable if limit is None else audience.unreachable[:limit]
+    rows = [
+        (
+            p.navn,
+            p.adresse,
+            p.postnummer or "",
+            p.poststed or "",
+            p.grunn,
+            shown(p.personidentifikator),
+        )
+        for p in people
+    ]
+    if output_format == "json":
+        print_json(
+            {
+                "campaign": audience.campaign_id,
+                "as_of": audience.as_of.isoformat(),
+                "unreachable": [dict(zip(UNREACHABLE_COLUMNS, row, strict=True)) for row in rows],
+            }
+        )
+    elif output_format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(UNREACHABLE_COLUMNS)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+        sys.stdout.flush()
+    else:
+        from rich.table import Table
+
+        table = Table(
+            title=f"Matched, but not reachable by e-mail: {plain(audience.campaign_id)}",
+            title_justify="left",
+        )
+        for column in ("name", "address", "postcode", "place"):
+            table.add_column(column, overflow="fold")
+        for column in ("reason", "identifier"):
+            table.add_column(column, no_wrap=True)
+        for row in rows:
+            table.add_row(*(plain(cell) for cell in row))
+        stdout.print(table)
+    if len(people) < len(audience.unreachable) or output_format == "table":
+        stderr.print(
+            f"{len(people):,} of {len(audience.unreachable):,} people listed"
+            + (f" (--limit {limit})." if limit is not None else "."),
+            markup=False,
+        )
