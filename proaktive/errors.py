@@ -81,6 +81,12 @@ class FileError(ProaktiveError):
     kind = "file"
 
 
+class LedgerError(ProaktiveError):
+    """The send ledger or its key cannot be used as it is (or another send holds it)."""
+
+    kind = "ledger"
+
+
 class TemplateError(ProaktiveError):
     kind = "template"
 
