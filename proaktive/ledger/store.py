@@ -565,7 +565,8 @@ def _refuse_without_key(con: sqlite3.Connection, path: Path) -> None:
         return
     (count,) = con.execute("SELECT count(*) FROM deliveries").fetchone()
     raise LedgerError(
-        f"the ledger's key file is missing, and the ledger {path} records {count:,} messages",
+        f"the ledger's key file is missing, and the ledger {path} records {count:,} "
+        f"message{'' if count == 1 else 's'}",
         Location(key_path(path)),
         "restore the key file from a backup; proaktive never makes a new key for a ledger "
         "in use: it would send every campaign again to everyone",
