@@ -15,6 +15,7 @@ from proaktive.ledger.model import (
     State,
 )
 from proaktive.ledger.rounds import next_round, window_start
+from proaktive.ledger.status import LedgerStatus, ledger_status
 from proaktive.ledger.store import Ledger, login_name, open_ledger, read_ledger
 
 __all__ = [
@@ -26,11 +27,13 @@ __all__ = [
     "ContentHash",
     "Ledger",
     "LedgerEntry",
+    "LedgerStatus",
     "Run",
     "State",
     "WriterLock",
     "content_hash",
     "key_path",
+    "ledger_status",
     "lock_path",
     "login_name",
     "next_round",
