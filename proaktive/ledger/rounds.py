@@ -14,15 +14,18 @@ from zoneinfo import ZoneInfo
 from proaktive.ledger.model import LedgerEntry
 
 OSLO = ZoneInfo("Europe/Oslo")
+# The first day whose start in Oslo is still a day of the calendar in UTC: a window
+# reaching further back (`per_days: 1000000`) begins there, before any message.
+_FIRST_DAY = dt.date(1, 1, 2)
 
 
 def window_start(as_of: dt.date, days: int) -> dt.datetime:
     """The first instant of the last `days` days up to and including `as_of` (Oslo):
     a message at or after it happened within them."""
     try:
-        first_day = as_of - dt.timedelta(days=days - 1)
+        first_day = max(as_of - dt.timedelta(days=days - 1), _FIRST_DAY)
     except OverflowError:
-        first_day = dt.date.min
+        first_day = _FIRST_DAY
     return dt.datetime.combine(first_day, dt.time(0), tzinfo=OSLO)
 
 

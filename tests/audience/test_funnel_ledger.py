@@ -17,7 +17,7 @@ from builders import SPEC_REASONS, krr, make_campaign, open_small, person, write
 
 from proaktive.audience.model import Audience
 from proaktive.audience.resolve import ContactPolicy, resolve
-from proaktive.campaign.model import Age, Campaign
+from proaktive.campaign.model import Age, Campaign, Not, Postcode
 from proaktive.errors import LedgerError
 from proaktive.ledger import State, key_path, open_ledger
 from proaktive.registry.snapshot import Registry
@@ -226,3 +226,28 @@ def test_a_ledger_with_messages_but_no_key_stops_the_funnel(
     with pytest.raises(LedgerError, match="the ledger's key file is missing"):
         run_funnel(registry, ledger)
     assert not key_path(ledger).exists()
+
+
+@pytest.mark.parametrize(
+    ("as_of", "reason"),
+    [(dt.date(1, 1, 1), "already_sent"), (dt.date(9999, 12, 31), None)],
+)
+def test_windows_beyond_the_calendar_never_crash(
+    tmp_path: Path,
+    people: dict[str, dict[str, object]],
+    registry: Registry,
+    as_of: dt.date,
+    reason: str | None,
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    record(ledger, "test", people["P0"]["personidentifikator"], "sent", at("2026-11-20"))
+    # Everyone, whatever the day: no age, and contact information of any age.
+    campaign = dataclasses.replace(
+        make_campaign(Not(Postcode(("9999",))), category="service", allow_stale_contact=True),
+        repeat_after_days=10**6,
+    )
+    cap = FrequencyCap(max_messages=1, per_days=10**6)
+    audience = run_funnel(registry, ledger, campaign, as_of=as_of, cap=cap)
+    # A million days back from 9999 is 7262: the 2026 round is long past, and so is the
+    # message (the cap's window reaches as far): P0 may get a new round.
+    assert audience.funnel.excluded == (excluded(already_sent=1) if reason else excluded())
