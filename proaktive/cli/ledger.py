@@ -39,6 +39,10 @@ def status(
 
         campaign_id = load_campaign(campaign, where.settings).id
     found = ledger_status(where.ledger, campaign_id)
+    if found.key_problem is not None:
+        from proaktive.cli.output import print_warning
+
+        print_warning(str(found.key_problem))
     if json:
         print_json({"campaigns": [_document(campaign) for campaign in found.campaigns]})
     else:

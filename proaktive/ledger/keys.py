@@ -39,7 +39,23 @@ def create_key(path: Path) -> bytes:
         os.fsync(descriptor)  # a ledger row must never outlive the key that made it
     finally:
         os.close(descriptor)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # nor the key's name in its folder
+    finally:
+        os.close(folder)
     return key
+
+
+def create_or_read_key(path: Path) -> bytes:
+    """A new key, or the one another command made a moment ago (then checked as any)."""
+    try:
+        return create_key(path)
+    except FileExistsError:
+        key = read_key(path)
+        if key is None:  # made and deleted again in between: nothing to trust
+            raise
+        return key
 
 
 def read_key(path: Path) -> bytes | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from proaktive.errors import LedgerError
 from proaktive.ledger.model import STATES, CampaignStatus
 from proaktive.ledger.store import read_ledger
 
@@ -14,6 +15,9 @@ class LedgerStatus:
     path: Path
     exists: bool  # False: no ledger file yet, so nothing has been sent
     campaigns: tuple[CampaignStatus, ...]  # sorted by campaign id
+    # A ledger in use whose key is missing or unusable: better found now than by the
+    # next campaign command.
+    key_problem: LedgerError | None = None
 
 
 def ledger_status(path: Path, campaign_id: str | None = None) -> LedgerStatus:
@@ -26,6 +30,12 @@ def ledger_status(path: Path, campaign_id: str | None = None) -> LedgerStatus:
         )
         return LedgerStatus(path, False, (empty,) if empty else ())
     with ledger:
+        key_problem = None
+        if ledger.holds_messages():
+            try:
+                ledger.key()
+            except LedgerError as problem:
+                key_problem = problem
         ids = (campaign_id,) if campaign_id else ledger.campaign_ids()
         campaigns = tuple(
             CampaignStatus(
@@ -36,4 +46,4 @@ def ledger_status(path: Path, campaign_id: str | None = None) -> LedgerStatus:
             )
             for known in ids
         )
-    return LedgerStatus(path, True, campaigns)
+    return LedgerStatus(path, True, campaigns, key_problem)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from proaktive.errors import LedgerError, Location
-from proaktive.ledger.keys import create_key, key_path, pseudonym, read_key
+from proaktive.ledger.keys import create_or_read_key, key_path, pseudonym, read_key
 from proaktive.ledger.model import (
     BLOCKING_STATES,
     FINAL_STATES,
@@ -64,7 +64,7 @@ def open_ledger(path: Path, *, clock: Clock = utc_now) -> Ledger:
     if not path.exists():
         # The key first: a ledger file never exists without the key its rows need.
         if read_key(keyfile) is None:
-            create_key(keyfile)
+            create_or_read_key(keyfile)
         with contextlib.suppress(FileExistsError):  # another command just made it
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     connection = _connect(path, read_only=False)
@@ -73,7 +73,7 @@ def open_ledger(path: Path, *, clock: Clock = utc_now) -> Ledger:
         key = read_key(keyfile)
         if key is None:
             _refuse_without_key(connection, path)
-            key = create_key(keyfile)
+            key = create_or_read_key(keyfile)
     except BaseException:
         connection.close()
         raise

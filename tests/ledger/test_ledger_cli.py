@@ -255,3 +255,20 @@ def test_ledger_status_reads_the_ledger_option(
     code, out, _ = status(capsys, "--ledger", "other.sqlite3", "--json")
     assert code == 0
     assert json.loads(out)["campaigns"][0]["messages"]["sent"] == 1
+
+
+def test_ledger_status_warns_of_a_missing_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = write_project(tmp_path)
+    ledger = tmp_path / "state" / "ledger.sqlite3"
+    record(ledger, "cli-test", ids[:2], ["sent", "sent"], WHEN)
+    (tmp_path / "state" / "ledger.sqlite3.key").unlink()
+    code, out, err = status(capsys, "--json")
+    assert code == 0
+    assert json.loads(out)["campaigns"][0]["messages"]["sent"] == 2
+    assert err == (
+        f"warning: {ledger}.key: the ledger's key file is missing, and the ledger {ledger} "
+        "records 2 messages (restore the key file from a backup; proaktive never makes a new "
+        "key for a ledger in use: it would send every campaign again to everyone)\n"
+    )

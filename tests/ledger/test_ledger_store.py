@@ -22,6 +22,7 @@ from proaktive.ledger import (
     read_ledger,
     writer_lock,
 )
+from proaktive.ledger.keys import create_key, create_or_read_key
 
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 
@@ -210,6 +211,13 @@ def test_a_key_that_others_can_read_is_refused_with_the_fix(tmp_path: Path, key_
         f"{key_path(path)}: the ledger's key can be read by others (mode {key_mode:04o}) "
         f"(make it private with: chmod 600 {key_path(path)})"
     )
+
+
+def test_a_key_another_command_just_made_is_used(tmp_path: Path) -> None:
+    keyfile = tmp_path / "ledger.sqlite3.key"
+    made = create_key(keyfile)
+    assert create_or_read_key(keyfile) == made
+    assert keyfile.read_bytes() == made
 
 
 def test_a_key_kept_from_before_is_used_for_a_new_ledger(tmp_path: Path) -> None:
