@@ -57,6 +57,8 @@ class ContactPolicy:
     # The send ledger (rules 10 and 11). None: read no ledger, as if nothing had been sent.
     ledger: Path | None = None
     frequency_cap: FrequencyCap = field(default_factory=FrequencyCap)
+    # `send --on-unknown resend`: rows left unknown or attempting are sent again.
+    resend_unknown: bool = False
 
 
 def needed_exports(campaign: Campaign) -> tuple[ExportFile, ...]:
@@ -103,7 +105,14 @@ def resolve(
         WHERE p.status = 'bosatt' AND {predicate}"""
     )
     say("Checking contact information…")
-    register_ledger(con, campaign, as_of, policy.ledger, policy.frequency_cap)
+    register_ledger(
+        con,
+        campaign,
+        as_of,
+        policy.ledger,
+        policy.frequency_cap,
+        resend_unknown=policy.resend_unknown,
+    )
     con.execute(_funnel_sql(campaign, as_of))
 
     by_reason = dict(

@@ -26,6 +26,8 @@ def register_ledger(
     as_of: dt.date,
     ledger_path: Path | None,
     cap: FrequencyCap,
+    *,
+    resend_unknown: bool = False,
 ) -> None:
     """Fill `ledger_already_sent` and `ledger_over_cap` for the people in `matched`."""
     for table in ("ledger_already_sent", "ledger_over_cap"):
@@ -41,7 +43,9 @@ def register_ledger(
         key = ledger.key()  # refuses a ledger in use whose key is missing or unusable
         repeat = campaign.repeat_after_days
         already_sent = ledger.sent_to(
-            campaign.id, None if repeat is None else window_start(as_of, repeat)
+            campaign.id,
+            None if repeat is None else window_start(as_of, repeat),
+            resend_unknown=resend_unknown,
         )
         over_cap = (
             ledger.capped(window_start(as_of, cap.per_days), cap.max_messages)

@@ -306,13 +306,16 @@ class Ledger:
 
     # --- what the funnel reads -------------------------------------------------------
 
-    def sent_to(self, campaign_id: str, since: dt.datetime | None) -> set[str]:
+    def sent_to(
+        self, campaign_id: str, since: dt.datetime | None, *, resend_unknown: bool = False
+    ) -> set[str]:
         """The people (pseudonyms) a rerun of the campaign does not send to: a row in
-        state sent, failed, attempting or unknown, of a round begun at or after `since`
-        (any round when None)."""
+        state sent, failed, attempting or unknown (only sent or failed with
+        `resend_unknown`), of a round begun at or after `since` (any round when None)."""
         if not self._has_schema:
             return set()
-        states = ", ".join(f"'{state}'" for state in BLOCKING_STATES)
+        blocking = ("sent", "failed") if resend_unknown else BLOCKING_STATES
+        states = ", ".join(f"'{state}'" for state in blocking)
         query = f"SELECT person FROM deliveries WHERE campaign_id = ? AND state IN ({states})"
         parameters = [campaign_id]
         if since is not None:

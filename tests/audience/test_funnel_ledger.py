@@ -73,9 +73,13 @@ def run_funnel(
     *,
     as_of: dt.date = AS_OF,
     cap: FrequencyCap | None = None,
+    resend_unknown: bool = False,
 ) -> Audience:
     policy = ContactPolicy(
-        opt_outs=None, ledger=ledger, frequency_cap=cap or FrequencyCap(max_messages=3, per_days=30)
+        opt_outs=None,
+        ledger=ledger,
+        frequency_cap=cap or FrequencyCap(max_messages=3, per_days=30),
+        resend_unknown=resend_unknown,
     )
     audience = resolve(campaign, registry, as_of=as_of, policy=policy, fetch=None)
     funnel = audience.funnel
@@ -105,6 +109,18 @@ def test_rows_that_a_rerun_would_not_send_to_are_already_sent(
     audience = run_funnel(registry, ledger)
     assert audience.funnel.excluded == excluded(already_sent=4)
     assert recipients(audience) == {"P4", "P5", "P6", "P7", "P8", "P9"}
+
+
+def test_on_unknown_resend_counts_only_sent_and_failed(
+    tmp_path: Path, people: dict[str, dict[str, object]], registry: Registry
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    pid = {name: row["personidentifikator"] for name, row in people.items()}
+    for name, state in (("P0", "sent"), ("P1", "failed"), ("P2", "unknown"), ("P3", "attempting")):
+        record(ledger, "test", pid[name], state, at("2026-11-01"))  # type: ignore[arg-type]
+    audience = run_funnel(registry, ledger, resend_unknown=True)
+    assert audience.funnel.excluded == excluded(already_sent=2)
+    assert {"P2", "P3"} <= recipients(audience)
 
 
 def test_without_repeat_after_days_once_is_for_ever(
