@@ -52,7 +52,7 @@ CREATE TABLE deliveries (
     sent_at TEXT,
     PRIMARY KEY (campaign_id, person, round)
 ) WITHOUT ROWID;
--- The frequency cap: messages sent to a person since a day, from any campaign.
-CREATE INDEX deliveries_sent_by_person ON deliveries (person, sent_at) WHERE state = 'sent';
+-- The frequency cap: the messages sent since a day (a range of a growing ledger), by person.
+CREATE INDEX deliveries_sent ON deliveries (sent_at, person) WHERE state = 'sent';
 CREATE INDEX deliveries_by_run ON deliveries (run_id);
 """
