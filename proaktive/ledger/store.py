@@ -173,6 +173,10 @@ class Ledger:
         if status == "running":
             raise ValueError("a run ends as finished, interrupted or died")
         with self._write() as con:
+            running = con.execute("SELECT status FROM runs WHERE id = ?", [run_id]).fetchone()
+            if running != ("running",):
+                # An ended run's counts are history: never rewritten by a late call.
+                raise ValueError(f"run {run_id} is not running")
             _close_run(con, run_id, status, _stamp(self._clock()))
         return self.run(run_id)
 

@@ -358,6 +358,11 @@ def test_a_finished_run_keeps_its_counts(tmp_path: Path) -> None:
         }
     assert finished.status == "finished" and finished.ended_at == T0
     assert rows(path, "SELECT sent, failed, deferred, unknown FROM runs") == [(2, 1, 1, 0)]
+    with open_ledger(path) as ledger, pytest.raises(ValueError, match="is not running"):
+        ledger.finish_run(run.id, "died")
+    assert rows(path, "SELECT status, ended_at FROM runs") == [
+        ("finished", T0.isoformat(timespec="microseconds"))
+    ]
 
 
 def test_the_blocking_states_are_the_specs() -> None:
