@@ -77,6 +77,12 @@ class FileError(ProaktiveError):
     """A file that cannot be read as a whole: missing, a folder, a device, too large."""
 
 
+class LedgerError(ProaktiveError):
+    """The send ledger or its key cannot be used as it is (or another send holds it)."""
+
+    kind = "ledger"
+
+
 class TemplateError(ProaktiveError):
     """A message template that cannot be rendered."""
 

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -30,9 +30,11 @@ from proaktive.audience.model import (
     Unreachable,
 )
 from proaktive.audience.optouts import load_opt_outs
+from proaktive.audience.sent import register_ledger
 from proaktive.campaign.model import Area, Campaign, Child, Postcode, Street
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.snapshot import Registry
+from proaktive.settings import FrequencyCap
 from proaktive.sql import sql_instant
 
 Progress = Callable[[str], None]
@@ -60,6 +62,11 @@ class ContactPolicy:
     """What the settings add to a campaign's own contact rules."""
 
     opt_outs: Path | None
+    # The send ledger (rules 10 and 11). None: read no ledger, as if nothing had been sent.
+    ledger: Path | None = None
+    frequency_cap: FrequencyCap = field(default_factory=FrequencyCap)
+    # `send --on-unknown resend`: rows left unknown or attempting are sent again.
+    resend_unknown: bool = False
 
 
 def needed_exports(campaign: Campaign) -> tuple[ExportFile, ...]:
@@ -108,6 +115,14 @@ def resolve(
         WHERE p.status = 'bosatt' AND {predicate}"""
     )
     say("Checking contact information…")
+    register_ledger(
+        con,
+        campaign,
+        as_of,
+        policy.ledger,
+        policy.frequency_cap,
+        resend_unknown=policy.resend_unknown,
+    )
     con.execute(_funnel_sql(campaign, as_of))
 
     by_reason = dict(
@@ -274,9 +289,10 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
         ),
     ]
     branches = "\n".join(f"WHEN {condition} THEN '{reason}'" for reason, condition in rules)
+    over_cap = "personidentifikator IN (SELECT personidentifikator FROM ledger_over_cap)"
     # Rule 9: of the people left with the same address, the oldest keeps it
-    # (then the lower identifier). Rules 10-11 read the send ledger, which the
-    # delivery step writes; until a campaign has been sent they exclude nobody.
+    # (then the lower identifier). Rules 10-11: what the send ledger says
+    # (`register_ledger`); the cap is the settings', unless the campaign is exempt.
     return f"""CREATE OR REPLACE TEMP TABLE funnel AS
     WITH ruled AS (
         SELECT m.*, CASE {branches} END AS first_reason FROM matched m
@@ -288,6 +304,9 @@ def _funnel_sql(campaign: Campaign, as_of: dt.date) -> str:
     SELECT personidentifikator, bydelsnummer, spraak, CASE
         WHEN first_reason IS NOT NULL THEN first_reason
         WHEN personidentifikator <> keeper THEN 'duplicate_email'
+        WHEN personidentifikator IN (SELECT personidentifikator FROM ledger_already_sent)
+            THEN 'already_sent'
+        WHEN {unless(not campaign.frequency_cap, over_cap)} THEN 'frequency_cap'
         END AS reason
     FROM ruled LEFT JOIN keeps_address USING (epost_sammenlignbar)"""
 
