@@ -84,6 +84,11 @@ class FileError(ProaktiveError):
 class TemplateError(ProaktiveError):
     kind = "template"
 
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> TemplateError:
+        """Every problem of a campaign's templates, one per line, each with its place."""
+        return cls("\n".join(str(problem) for problem in problems))
+
 
 class CampaignError(ProaktiveError):
     """A campaign file with one or more problems, all reported at once."""

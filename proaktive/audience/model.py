@@ -66,6 +66,8 @@ class Recipient:
     postnummer: str | None
     poststed: str | None
     flyttedato: dt.date | None
+    forrige_kommunenummer: str | None
+    forrige_bydelsnummer: str | None
     barn: tuple[MatchedChild, ...]  # the children that made a child criterion match, oldest first
 
 
