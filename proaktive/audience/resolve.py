@@ -72,9 +72,11 @@ def resolve(
     as_of: dt.date,
     policy: ContactPolicy,
     fetch: int | None = 0,
+    only: str | None = None,
     progress: Progress | None = None,
 ) -> Audience:
-    """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all)."""
+    """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all);
+    `only`: return only this person, when they are a recipient."""
     con = registry.connection
     say = progress or (lambda _: None)
     criteria = [criterion for criterion, _ in leaves(campaign.audience)]
@@ -120,7 +122,7 @@ def resolve(
         without_coordinates=_without_coordinates(con) if areas else None,
         by_district=_recipients_by(con, "bydelsnummer"),
         by_language=_recipients_by(con, "spraak"),
-        recipients=_fetch_recipients(con, child_tables, fetch),
+        recipients=_fetch_recipients(con, child_tables, fetch, only),
         warnings=tuple(warnings),
     )
 
@@ -290,7 +292,10 @@ def _recipients_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, int
 
 
 def _fetch_recipients(
-    con: duckdb.DuckDBPyConnection, child_tables: dict[Child, str], fetch: int | None
+    con: duckdb.DuckDBPyConnection,
+    child_tables: dict[Child, str],
+    fetch: int | None,
+    only: str | None = None,
 ) -> tuple[Recipient, ...]:
     if fetch == 0:
         return ()
@@ -299,7 +304,9 @@ def _fetch_recipients(
     rows = con.execute(
         f"""SELECT {", ".join(f"p.{field}" for field in fields)}
         FROM funnel f JOIN personer p ON p.personidentifikator = f.personidentifikator
-        WHERE f.reason IS NULL ORDER BY p.personidentifikator {limit}"""
+        WHERE f.reason IS NULL AND ($1 IS NULL OR p.personidentifikator = $1)
+        ORDER BY p.personidentifikator {limit}""",
+        [only],
     ).fetchall()
     children = _matched_children(con, child_tables, [row[0] for row in rows])
     return tuple(
