@@ -15,6 +15,7 @@ import binascii
 import functools
 from collections.abc import Sequence
 from email import policy
+from email.header import Header
 
 _ASCII_POLICY = policy.SMTP
 # For an internationalised address (`åse@example.no`): sent as UTF-8 with SMTPUTF8,
@@ -22,11 +23,33 @@ _ASCII_POLICY = policy.SMTP
 _UTF8_POLICY = policy.SMTP.clone(utf8=True)
 
 
-@functools.lru_cache(maxsize=256)  # From, Date, Auto-Submitted… are the same in every message
 def fold_header(name: str, value: str) -> bytes:
-    chosen = _ASCII_POLICY if name != "To" or value.isascii() else _UTF8_POLICY
-    # Through the header factory: `policy.fold` leaves a short non-ASCII value unencoded.
-    return chosen.header_factory(name, value).fold(policy=chosen).encode("utf-8")
+    """`Name: value` and CRLF, encoded and folded as RFC 5322 and RFC 2047 want."""
+    if (
+        value.isascii()
+        and value.isprintable()
+        and len(name) + len(value) <= 76
+        and "=?" not in value  # text that looks like an encoded word must be encoded
+    ):
+        # What the header machinery writes for a short printable ASCII value, as it is:
+        # most To and Message-ID headers; the machinery costs a tenth of a millisecond.
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _folded(name, value)
+
+
+_ADDRESS_HEADERS = ("From", "To", "Reply-To")
+
+
+@functools.lru_cache(maxsize=256)  # From, Date, Auto-Submitted… are the same in every message
+def _folded(name: str, value: str) -> bytes:
+    if name in _ADDRESS_HEADERS:
+        chosen = _ASCII_POLICY if name != "To" or value.isascii() else _UTF8_POLICY
+        return chosen.header_factory(name, value).fold(policy=chosen).encode("utf-8")
+    # Text (Subject): encoded words for all of it, so that a value which looks like an
+    # encoded word itself (`=?utf-8?q?...?=` in a name) stays those characters; the
+    # header registry would decode it.
+    encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}\r\n".encode("ascii")
 
 
 def quoted_printable(text: str) -> bytes:

@@ -67,3 +67,15 @@ def test_the_long_paragraph_stays_one_line_in_the_html(tmp_path: Path) -> None:
     message = builder(campaign_with(tmp_path, TEMPLATES)).build(recipient(), "k")
     assert LONG_LINE.strip() in message.html
     assert len(max(message.html.split("\n"), key=len).encode()) > 998
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["=?utf-8?q?Svindel?= Kari", "Kari " + "x" * 90, "Kari\tNordmann", "  Kari  "],
+)
+def test_an_ascii_subject_parses_back_as_written(tmp_path: Path, subject: str) -> None:
+    template = "---\nsubject: '{{ person.fornavn }}'\n---\nHei\n"
+    message = builder(campaign_with(tmp_path, {"nb": template})).build(
+        recipient(fornavn=subject), "k"
+    )
+    assert parsed(message.as_bytes())["Subject"] == message.subject == " ".join(subject.split())
