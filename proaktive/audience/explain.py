@@ -92,6 +92,17 @@ def explain_person(
     return Verdict("recipient", "gets the message", recipient=audience.recipients[0])
 
 
+def protected_identifiers(registry: Registry, identifiers: list[str]) -> set[str]:
+    """Which of these people have a protected address (a statutory campaign may reach
+    them, but no preview or review page ever shows them)."""
+    rows = registry.connection.execute(
+        "SELECT personidentifikator FROM personer "
+        "WHERE beskyttet AND personidentifikator IN (SELECT unnest($1))",
+        [identifiers],
+    ).fetchall()
+    return {identifier for (identifier,) in rows}
+
+
 class _Person:
     """One person's row, and each leaf criterion evaluated for them alone."""
 

@@ -20,6 +20,21 @@ REASONS = (
     "frequency_cap",
 )
 
+# Each reason in words, for people (the command line, the review page).
+REASON_LABELS = {
+    "protected_address": "protected address (fortrolig / strengt fortrolig)",
+    "not_in_krr": "not in KRR",
+    "krr_deleted": "deleted in KRR",
+    "reserved": "reserved against digital contact",
+    "opted_out": "on the opt-out list",
+    "no_email": "no e-mail address",
+    "invalid_email": "invalid e-mail address",
+    "stale_contact": "contact information older than 18 months",
+    "duplicate_email": "e-mail address shared with an older recipient",
+    "already_sent": "already got this campaign",
+    "frequency_cap": "frequency cap reached",
+}
+
 
 @dataclass(frozen=True)
 class Funnel:

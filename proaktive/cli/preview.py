@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,15 +13,16 @@ from proaktive.cli.options import (
     AsOfOption,
     RegistryOption,
     SettingsOption,
-    not_yet_available,
     paths,
     today_in_oslo,
     whole_number,
 )
+from proaktive.errors import FileError, Location
 
 if TYPE_CHECKING:
-    from proaktive.audience.model import Audience
+    from proaktive.audience.model import Audience, Recipient
     from proaktive.audience.resolve import ContactPolicy
+    from proaktive.campaign.model import Campaign
     from proaktive.messages.message import Message, MessageBuilder
     from proaktive.registry.snapshot import Registry
 
@@ -50,6 +50,7 @@ def preview(
     settings: SettingsOption = None,
 ) -> None:
     """Show the funnel, sample recipients and the rendered e-mail, or one person's case."""
+    from proaktive.audience.explain import protected_identifiers
     from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
     from proaktive.campaign import load_campaign
     from proaktive.cli.output import print_funnel, print_warning, stderr
@@ -75,14 +76,56 @@ def preview(
         )
     for warning in audience.warnings:
         print_warning(warning)
-    messages = [builder.build(recipient, PREVIEW_KEY) for recipient in audience.recipients]
+    # A statutory campaign may reach people with a protected address; no preview shows them.
+    hidden = protected_identifiers(opened, [r.personidentifikator for r in audience.recipients])
+    shown = [r for r in audience.recipients if r.personidentifikator not in hidden]
+    messages = [builder.build(recipient, PREVIEW_KEY) for recipient in shown]
     print_funnel(audience)
-    _print_samples(audience, messages)
-    _print_languages(audience, builder)
+    _print_samples(shown, messages)
+    _print_languages(builder.by_language(audience.by_language), builder)
     if messages:
         _print_message(messages[0], "The first sample's message")
     if html is not None:
-        not_yet_available("preview --html")
+        _write_review_page(html, loaded, audience, shown, messages, builder, opened)
+
+
+def _write_review_page(
+    path: Path,
+    campaign: Campaign,
+    audience: Audience,
+    recipients: list[Recipient],
+    messages: list[Message],
+    builder: MessageBuilder,
+    registry: Registry,
+) -> None:
+    from proaktive.cli.output import plain, stderr, stdout
+    from proaktive.registry.identifiers import mask
+    from proaktive.review.page import Sample, review_page
+
+    with stderr.status("Drawing the review page…"):
+        map_svg = None
+        if audience.without_coordinates is not None:  # an area campaign
+            from proaktive.review.area_data import area_layers, matched_points
+            from proaktive.review.area_map import area_svg
+
+            title = f"The area of {campaign.id} and the matched addresses"
+            map_svg = area_svg(area_layers(campaign), matched_points(registry), title=title)
+        page = review_page(
+            campaign,
+            audience,
+            [
+                Sample(mask(r.personidentifikator), m)
+                for r, m in zip(recipients, messages, strict=True)
+            ],
+            languages=builder.languages,
+            by_language=builder.by_language(audience.by_language),
+            map_svg=map_svg,
+        )
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise FileError(f"cannot write the page ({error.strerror})", Location(path)) from None
+    stdout.print(plain(f"Review page written to {path}"), soft_wrap=True)
 
 
 def _preview_person(
@@ -111,7 +154,7 @@ def _preview_person(
         _print_message(builder.build(verdict.recipient, PREVIEW_KEY), f"The message to {with_mask}")
 
 
-def _print_samples(audience: Audience, messages: list[Message]) -> None:
+def _print_samples(recipients: list[Recipient], messages: list[Message]) -> None:
     from rich.table import Table
 
     from proaktive.cli.output import plain, stdout
@@ -121,7 +164,7 @@ def _print_samples(audience: Audience, messages: list[Message]) -> None:
     table = Table(title="Sample recipients", title_justify="left")
     for column in ("identifier", "language", "district", "subject"):
         table.add_column(column)
-    for recipient, message in zip(audience.recipients, messages, strict=True):
+    for recipient, message in zip(recipients, messages, strict=True):
         language = message.language + (" (fallback)" if message.fell_back else "")
         district = district_name(recipient.bydelsnummer) or recipient.bydelsnummer or ""
         table.add_row(
@@ -133,28 +176,21 @@ def _print_samples(audience: Audience, messages: list[Message]) -> None:
     stdout.print(table)
 
 
-def _print_languages(audience: Audience, builder: MessageBuilder) -> None:
+def _print_languages(by_language: dict[str, tuple[int, int]], builder: MessageBuilder) -> None:
     from rich.table import Table
 
     from proaktive.cli.output import plain, stdout
 
-    total: Counter[str] = Counter()
-    fallback: Counter[str] = Counter()
-    for spraak, count in audience.by_language.items():
-        language, fell_back = builder.language_for(spraak or None)
-        total[language] += count
-        if fell_back:
-            fallback[language] += count
     table = Table(title="Recipients by message language", title_justify="left")
     table.add_column("language")
     table.add_column("recipients", justify="right")
     table.add_column("of them by fallback", justify="right")
-    for language in sorted(total):
-        table.add_row(plain(language), f"{total[language]:,}", f"{fallback[language]:,}")
+    for language, (total, fallback) in by_language.items():
+        table.add_row(plain(language), f"{total:,}", f"{fallback:,}")
     stdout.print(table)
-    everyone = sum(fallback.values())
+    fallbacks = sum(fallback for _, fallback in by_language.values())
     stdout.print(
-        f"{everyone:,} recipients get the {plain(builder.campaign.default_language)} text "
+        f"{fallbacks:,} recipients get the {plain(builder.campaign.default_language)} text "
         "because the template has no file in their KRR language (or KRR has none)."
     )
 

@@ -109,6 +109,16 @@ class MessageBuilder:
             return spraak, False
         return self.campaign.default_language, True
 
+    def by_language(self, by_spraak: dict[str, int]) -> dict[str, tuple[int, int]]:
+        """Recipients per KRR `spraak` ("" for none) → per message language: how many, and
+        how many of them get it as a fallback."""
+        totals: dict[str, tuple[int, int]] = {}
+        for spraak, count in by_spraak.items():
+            language, fell_back = self.language_for(spraak or None)
+            total, fallback = totals.get(language, (0, 0))
+            totals[language] = (total + count, fallback + (count if fell_back else 0))
+        return dict(sorted(totals.items()))
+
     def build(self, recipient: Recipient, person_key: str) -> Message:
         """The recipient's message; `TemplateError` when their data breaks the template."""
         try:
