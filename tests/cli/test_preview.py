@@ -193,3 +193,27 @@ def test_terminal_preview(ids: dict[str, str], capsys: pytest.CaptureFixture[str
     first = out.split("The first sample's message\n", 1)[1]
     assert "Subject: Hei" in first and "Content-Language: nb" in first
     assert first.rstrip().endswith("i Frogner!")
+
+
+def test_terminal_preview_never_shows_a_protected_recipient(
+    ids: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    criterion = "age: {min: 0}\ncontact: {include_protected_addresses: true}"
+    code, out, _ = preview(capsys, campaign(criterion, category="statutory"), "--sample", "50")
+    assert code == 0
+    assert "│ recipients" in out
+    for name in ("protected", "protected_minor"):
+        assert masked(ids[name]) not in out
+    assert masked(ids["recipient"]) in out
+
+
+def test_a_template_that_breaks_for_a_recipient_names_its_line(
+    ids: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `barn` is empty without a child criterion: validate says so too, preview must not crash.
+    Path("templates/t/en.md.j2").write_text(
+        "---\nsubject: Hi\n---\nHi\n\n{{ barn[0].fornavn }}\n", encoding="utf-8"
+    )
+    code, out, err = preview(capsys, campaign("age: {min: 18}"))
+    assert (code, out) == (1, "")
+    assert err == "error: templates/t/en.md.j2:6: unknown variable: list object has no element 0\n"
