@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -122,7 +123,11 @@ def _write_review_page(
             map_svg=map_svg,
         )
     try:
-        path.write_text(page, encoding="utf-8")
+        # It holds names and addresses of real people: readable by its owner only.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when the file was there before
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(page)
     except OSError as error:
         raise FileError(f"cannot write the page ({error.strerror})", Location(path)) from None
     stdout.print(plain(f"Review page written to {path}"), soft_wrap=True)

@@ -38,6 +38,7 @@ def test_the_page_says_what_an_approver_needs(
     assert page.count('<iframe sandbox=""') == 2
     assert page.count("<pre>") == 2
     assert "<svg" not in page  # no area, no map
+    assert Path("review.html").stat().st_mode & 0o777 == 0o600  # names of real people
 
 
 def test_identifiers_are_masked_and_protected_people_never_appear(
