@@ -58,6 +58,11 @@ def preview(
     from proaktive.cli.snapshot import open_snapshot
     from proaktive.messages.message import MessageBuilder
 
+    if person is not None and html is not None:
+        raise typer.BadParameter(
+            "the review page shows samples, not one person: use --html or --person",
+            param_hint="--html",
+        )
     where = paths(settings, registry)
     loaded = load_campaign(campaign, where.settings)
     day = as_of or today_in_oslo()

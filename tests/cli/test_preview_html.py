@@ -157,3 +157,13 @@ def test_the_browser_check_does_see_a_request_and_an_error(tmp_path: Path) -> No
     requests, errors = problems_seen(browser, page)
     assert requests == ["http://example.invalid/x.png"]
     assert any("null" in error for error in errors)
+
+
+def test_html_is_not_for_one_person(
+    ids: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = [campaign(AREA), "--html", "r.html", "--person", ids["recipient"]]
+    code, out, err = preview(capsys, *command)
+    assert (code, out) == (2, "")
+    assert "the review page shows samples, not one person: use --html or --person" in err
+    assert not Path("r.html").exists()
