@@ -86,6 +86,11 @@ class LedgerError(ProaktiveError):
 class TemplateError(ProaktiveError):
     """A message template that cannot be rendered."""
 
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> TemplateError:
+        """Every problem of a campaign's templates, one per line, each with its place."""
+        return cls("\n".join(str(problem) for problem in problems))
+
 
 class CampaignError(ProaktiveError):
     """A campaign file with one or more problems, all reported at once."""

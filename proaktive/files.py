@@ -28,6 +28,7 @@ CAMPAIGN_LIMIT = 1 * MiB
 SETTINGS_LIMIT = 1 * MiB
 AREA_LIMIT = 50 * MiB
 OPT_OUT_LIST_LIMIT = 50 * MiB
+TEMPLATE_LIMIT = 1 * MiB  # a message template or the layout
 
 _CHUNK = 1 * MiB
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -17,6 +18,14 @@ from proaktive.registry.snapshot import Registry, open_registry
 AS_OF = dt.date(2026, 11, 30)
 
 _individuals = itertools.count(100, 7)
+
+LAYOUT = Path(__file__).resolve().parent.parent / "templates" / "_layout.html.j2"
+
+
+def write_layout(templates: Path) -> Path:
+    """The repository's message layout, copied into a test's templates folder."""
+    templates.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(LAYOUT, templates / LAYOUT.name))
 
 
 def pid(born: str | dt.date, individual: int | None = None) -> str:

@@ -20,6 +20,21 @@ REASONS = (
     "frequency_cap",
 )
 
+# Each reason in words, for people (the command line, the review page).
+REASON_LABELS = {
+    "protected_address": "protected address (fortrolig / strengt fortrolig)",
+    "not_in_krr": "not in KRR",
+    "krr_deleted": "deleted in KRR",
+    "reserved": "reserved against digital contact",
+    "opted_out": "on the opt-out list",
+    "no_email": "no e-mail address",
+    "invalid_email": "invalid e-mail address",
+    "stale_contact": "contact information older than 18 months",
+    "duplicate_email": "e-mail address shared with an older recipient",
+    "already_sent": "already got this campaign",
+    "frequency_cap": "frequency cap reached",
+}
+
 
 # The reasons that mean e-mail cannot reach a person, who may get a letter instead.
 UNREACHABLE_REASONS = (
@@ -77,6 +92,8 @@ class Recipient:
     postnummer: str | None
     poststed: str | None
     flyttedato: dt.date | None
+    forrige_kommunenummer: str | None
+    forrige_bydelsnummer: str | None
     barn: tuple[MatchedChild, ...]  # the children that made a child criterion match, oldest first
 
 

@@ -88,10 +88,12 @@ def resolve(
     policy: ContactPolicy,
     fetch: int | None = 0,
     fetch_unreachable: bool = False,
+    only: str | None = None,
     progress: Progress | None = None,
 ) -> Audience:
     """Resolve `campaign` on `as_of`. `fetch`: how many recipients to return (None: all);
-    `fetch_unreachable`: also the matched people whom e-mail cannot reach, for letters."""
+    `fetch_unreachable`: also the matched people whom e-mail cannot reach, for letters;
+    `only`: return only this person, when they are a recipient."""
     con = registry.connection
     say = progress or (lambda _: None)
     criteria = [criterion for criterion, _ in leaves(campaign.audience)]
@@ -145,7 +147,7 @@ def resolve(
         without_coordinates=_without_coordinates(con) if areas else None,
         by_district=_recipients_by(con, "bydelsnummer"),
         by_language=_recipients_by(con, "spraak"),
-        recipients=_fetch_recipients(con, child_tables, fetch),
+        recipients=_fetch_recipients(con, child_tables, fetch, only),
         warnings=tuple(warnings),
         unreachable=_fetch_unreachable(con, campaign) if fetch_unreachable else (),
     )
@@ -320,7 +322,10 @@ def _recipients_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, int
 
 
 def _fetch_recipients(
-    con: duckdb.DuckDBPyConnection, child_tables: dict[Child, str], fetch: int | None
+    con: duckdb.DuckDBPyConnection,
+    child_tables: dict[Child, str],
+    fetch: int | None,
+    only: str | None = None,
 ) -> tuple[Recipient, ...]:
     if fetch == 0:
         return ()
@@ -329,7 +334,9 @@ def _fetch_recipients(
     rows = con.execute(
         f"""SELECT {", ".join(f"p.{field}" for field in fields)}
         FROM funnel f JOIN personer p ON p.personidentifikator = f.personidentifikator
-        WHERE f.reason IS NULL ORDER BY p.personidentifikator {limit}"""
+        WHERE f.reason IS NULL AND ($1 IS NULL OR p.personidentifikator = $1)
+        ORDER BY p.personidentifikator {limit}""",
+        [only],
     ).fetchall()
     children = _matched_children(con, child_tables, [row[0] for row in rows])
     return tuple(

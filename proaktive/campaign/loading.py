@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from proaktive.campaign.fields import CampaignContext
 from proaktive.campaign.model import Campaign, ContactRules, Sender
@@ -25,7 +27,16 @@ def load_campaign(path: Path, settings: Settings) -> Campaign:
 def campaign_problems(path: Path, settings: Settings) -> list[Problem]:
     """Every problem in the campaign file, in file order; empty when it is valid."""
     result = _load(path, settings)
-    return result if isinstance(result, list) else []
+    if isinstance(result, list):
+        return result
+    # Imported here: messages reads campaigns, so campaign may not import it at the top.
+    from proaktive.messages.validation import template_problems
+
+    return template_problems(result, as_of=_today_in_oslo())
+
+
+def _today_in_oslo() -> date:
+    return datetime.now(ZoneInfo("Europe/Oslo")).date()
 
 
 def _load(path: Path, settings: Settings) -> Campaign | list[Problem]:

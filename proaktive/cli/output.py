@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from proaktive.audience.model import REASON_LABELS
 from proaktive.errors import ProaktiveError
 from proaktive.privacy import redact
 
@@ -144,21 +145,6 @@ def print_json(document: object) -> None:
     text = _CONTROL_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-REASON_LABELS = {
-    "protected_address": "protected address (fortrolig / strengt fortrolig)",
-    "not_in_krr": "not in KRR",
-    "krr_deleted": "deleted in KRR",
-    "reserved": "reserved against digital contact",
-    "opted_out": "on the opt-out list",
-    "no_email": "no e-mail address",
-    "invalid_email": "invalid e-mail address",
-    "stale_contact": "contact information older than 18 months",
-    "duplicate_email": "e-mail address shared with an older recipient",
-    "already_sent": "already got this campaign",
-    "frequency_cap": "frequency cap reached",
-}
 
 
 def print_funnel(audience: Audience) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders import write_layout
 
 from proaktive.settings import Settings, load_settings
 
@@ -20,6 +21,7 @@ def templates(tmp_path: Path) -> Path:
     folder = tmp_path / "templates"
     (folder / "t").mkdir(parents=True)
     (folder / "t" / "nb.md.j2").write_text("---\nsubject: Hei\n---\nHei\n", encoding="utf-8")
+    write_layout(folder)
     return folder
 
 

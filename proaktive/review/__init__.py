@@ -1,0 +1,1 @@
+"""The review page of `proaktive preview --html`: one self-contained HTML file."""
