@@ -34,7 +34,7 @@ from proaktive.audience.sent import register_ledger
 from proaktive.campaign.model import Area, Campaign, Child, Postcode, Street
 from proaktive.registry.exports import ADRESSER, FAMILIERELASJONER, KRR, PERSONER, ExportFile
 from proaktive.registry.snapshot import Registry
-from proaktive.settings import FrequencyCap
+from proaktive.settings import FrequencyCap, Settings
 from proaktive.sql import sql_instant
 
 Progress = Callable[[str], None]
@@ -67,6 +67,11 @@ class ContactPolicy:
     frequency_cap: FrequencyCap = field(default_factory=FrequencyCap)
     # `send --on-unknown resend`: rows left unknown or attempting are sent again.
     resend_unknown: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings, ledger: Path) -> ContactPolicy:
+        """The settings' opt-out list and frequency cap, and the ledger a command uses."""
+        return cls(opt_outs=settings.opt_outs, ledger=ledger, frequency_cap=settings.frequency_cap)
 
 
 def needed_exports(campaign: Campaign) -> tuple[ExportFile, ...]:

@@ -67,11 +67,7 @@ def _resolve(
             campaign,
             opened,
             as_of=as_of or today_in_oslo(),
-            policy=ContactPolicy(
-                opt_outs=where.settings.opt_outs,
-                ledger=where.ledger,
-                frequency_cap=where.settings.frequency_cap,
-            ),
+            policy=ContactPolicy.of(where.settings, where.ledger),
             fetch=fetch,
             fetch_unreachable=unreachable,
             progress=status.update,

@@ -12,6 +12,7 @@ import typer
 from proaktive.cli.options import (
     OSLO,
     AsOfOption,
+    LedgerOption,
     RegistryOption,
     SettingsOption,
     paths,
@@ -49,6 +50,7 @@ def preview(
     ] = None,
     registry: RegistryOption = None,
     settings: SettingsOption = None,
+    ledger: LedgerOption = None,
 ) -> None:
     """Show the funnel, sample recipients and the rendered e-mail, or one person's case."""
     from proaktive.audience.explain import protected_identifiers
@@ -63,7 +65,7 @@ def preview(
             "the review page shows samples, not one person: use --html or --person",
             param_hint="--html",
         )
-    where = paths(settings, registry)
+    where = paths(settings, registry, ledger)
     loaded = load_campaign(campaign, where.settings)
     day = as_of or today_in_oslo()
     builder = MessageBuilder.for_campaign(loaded, as_of=day, now=dt.datetime.now(OSLO))
@@ -72,7 +74,7 @@ def preview(
         needed_exports(loaded), where.settings.max_export_age_days.model_dump(), today_in_oslo()
     ):
         print_warning(warning)
-    policy = ContactPolicy(opt_outs=where.settings.opt_outs)
+    policy = ContactPolicy.of(where.settings, where.ledger)
     if person is not None:
         _preview_person(person, builder, opened, day, policy)
         return

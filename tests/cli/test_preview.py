@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,23 @@ def test_a_template_that_breaks_for_a_recipient_names_its_line(
     code, out, err = preview(capsys, campaign("age: {min: 18}"))
     assert (code, out) == (1, "")
     assert err == "error: templates/t/en.md.j2:6: unknown variable: list object has no element 0\n"
+
+
+def test_person_already_sent_the_campaign_per_the_ledger(
+    ids: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Preview reads the same ledger as send: what it shows is what a send would do."""
+    from proaktive.ledger import open_ledger
+
+    path = campaign("age: {min: 18}")
+    with open_ledger(tmp_path / ".proaktive" / "ledger.sqlite3") as ledger:
+        run = ledger.start_run("c", "ab" * 32, dt.date(2026, 11, 1), 1)
+        key = ledger.pseudonym(ids["recipient"])
+        ledger.attempting(run.id, "c", key, 1, "<c@test>")
+        ledger.record_outcome("c", key, 1, "sent", "250 2.0.0 Ok")
+        ledger.finish_run(run.id)
+    code, out, _ = preview(capsys, path, "--person", ids["recipient"])
+    assert (code, out) == (
+        0,
+        f"{masked(ids['recipient'])}: gets no message: already got this campaign (already_sent)\n",
+    )
