@@ -42,11 +42,11 @@ ADULT = Age(18, None)
 @pytest.mark.parametrize(
     ("name", "audience"),
     [
-        ("velkommen-til-oslo", AllOf((MovedIn(30, "another_municipality"), ADULT))),
+        ("velkommen-til-oslo", AllOf((MovedIn(30, "another_district"), ADULT))),
         ("barnehageopptak", AllOf((ADULT, Child("months", 4, 4)))),
-        ("nye-foreldre-frogner", AllOf((District(("030105",)), Child("days", None, 60)))),
+        ("nye-foreldre-frogner", AllOf((District(("030105",)), Child("days", None, 14)))),
         ("hageavfall-pilot", AllOf((District(("030114",)), ADULT))),
-        ("seniortjenester", Age(67, None)),
+        ("seniortjenester", AllOf((District(("030103",)), Age(80, None)))),
         ("beboerparkering", AllOf((Postcode(("0182", "0183", "0184", "0185")), ADULT))),
         ("graving-storgata", Street("Storgata", 1, 39, "odd", "0182")),
     ],
@@ -56,9 +56,11 @@ def test_sample_audience(name: str, audience: Criterion, repo_settings: Settings
     assert load_campaign(path, repo_settings).audience == audience
 
 
-def test_velkommen_has_english(repo_settings: Settings) -> None:
-    campaign = load_campaign(REPO / "campaigns" / "velkommen-til-oslo.yaml", repo_settings)
-    assert (campaign.template_folder / "en.md.j2").is_file()
+@pytest.mark.parametrize("name", ["velkommen-til-oslo", "barnehageopptak"])
+def test_bokmaal_nynorsk_and_english(name: str, repo_settings: Settings) -> None:
+    campaign = load_campaign(REPO / "campaigns" / f"{name}.yaml", repo_settings)
+    for language in ("nb", "nn", "en"):
+        assert (campaign.template_folder / f"{language}.md.j2").is_file()
 
 
 def test_graving_is_a_service_message(repo_settings: Settings) -> None:

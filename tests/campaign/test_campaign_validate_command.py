@@ -58,8 +58,10 @@ def test_settings_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert run(["validate", "--settings", "conf/proaktive.yaml", "senior.yaml"]) == 0
     assert capsys.readouterr().out == "senior.yaml: ok\n"
     assert run(["validate", "senior.yaml"]) == 1
+    lines = (tmp_path / "senior.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("template:"))
     assert capsys.readouterr().err == (
-        "error: senior.yaml:5:11: template folder not found: templates/seniortjenester, "
+        f"error: senior.yaml:{line}:11: template folder not found: templates/seniortjenester, "
         f"and no proaktive.yaml was found in {tmp_path} or any folder above it "
         "(run proaktive in the project folder, or use --settings FILE)\n"
     )
