@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_the_readme_says_later_commands_need_the_virtual_environment() -> None:
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md"))
-FENCE = re.compile(r"^```([\w-]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^[ \t]*```([\w-]*)\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
 INLINE = re.compile(r"`([^`\n]+)`")
 GROUPS = ("audience", "ledger", "registry")
 # Documented from shared/spec/cli.md while they are being built on other branches; an
@@ -88,7 +89,7 @@ AREA = (
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
-    return [(match.group(1), match.group(2)) for match in FENCE.finditer(text)]
+    return [(match.group(1), textwrap.dedent(match.group(2))) for match in FENCE.finditer(text)]
 
 
 def _campaign_snippets() -> list[tuple[str, str]]:
@@ -241,3 +242,15 @@ def test_every_relative_link_resolves(doc: Path, target: str) -> None:
     if anchor and file.suffix == ".md":
         headings = re.findall(r"^#+ (.+)$", FENCE.sub("", file.read_text(encoding="utf-8")), re.M)
         assert anchor in {_slug(heading) for heading in headings}, f"{doc.name}: {target}"
+
+
+def test_the_settings_example_is_a_valid_settings_file(tmp_path: Path) -> None:
+    from proaktive.settings import load_settings
+
+    text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    examples = [body for language, body in _blocks(text) if language == "yaml"]
+    assert examples
+    for example in examples:
+        (tmp_path / "proaktive.yaml").write_text(example, encoding="utf-8")
+        settings = load_settings(tmp_path / "proaktive.yaml")
+        assert settings.templates == tmp_path / "templates"
