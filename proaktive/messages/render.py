@@ -94,7 +94,14 @@ def _environment(language: str, finalize: Callable[[object], str]) -> SandboxedE
         keep_trailing_newline=True,
     )
     locale = BABEL_LOCALES.get(language, "nb")
-    environment.filters["langdato"] = lambda day: format_date(day, "long", locale=locale)
+
+    def langdato(day: object) -> str:
+        # Babel writes today's date for None: a missing date must never become today.
+        if not isinstance(day, dt.date):
+            raise ValueError("langdato needs a date, and this value is empty (use {% if %})")
+        return str(format_date(day, "long", locale=locale))
+
+    environment.filters["langdato"] = langdato
     return environment
 
 

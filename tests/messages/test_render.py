@@ -167,3 +167,15 @@ def test_no_personal_identifier_in_any_header(tmp_path: Path) -> None:
     assert person.foedselsdato.strftime("%d%m%y") not in raw
     assert "Message-ID: <test.1.a1b2@oslo.kommune.no>" in raw
     assert dt.date(2026, 11, 30).isoformat() not in raw
+
+
+def test_langdato_of_a_missing_date_is_an_error_at_its_line_never_today(tmp_path: Path) -> None:
+    """Babel writes today for an empty date: a person without a moving date would read
+    that they moved today."""
+    template = "---\nsubject: Hei\n---\nHei,\n\ndu flyttet {{ person.flyttedato | langdato }}.\n"
+    campaign = campaign_with(tmp_path, {"nb": template})
+    with pytest.raises(TemplateError) as raised:
+        builder(campaign).build(recipient(flyttedato=None), "k1")
+    assert str(raised.value).endswith(
+        "nb.md.j2:6: langdato needs a date, and this value is empty (use {% if %})"
+    )
