@@ -30,6 +30,7 @@ def _commands() -> list[str]:
 
 def test_every_command_is_listed() -> None:
     assert _commands() == [
+        "approve",
         "audience count",
         "audience list",
         "ledger status",
