@@ -11,16 +11,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from proaktive.campaign.model import Campaign
 from proaktive.errors import ProaktiveError
 from proaktive.ledger import Approval, ContentHash, Ledger, Run
 from proaktive.ledger.content import SENDER
+from proaktive.ledger.rounds import OSLO
 
 ApprovalMode = Literal["required", "four-eyes", "off"]
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 # The audience-growth guard: a send stops when its recipients are more than GROWTH_FACTOR
 # times the largest count seen since the approval AND more than GROWTH_MARGIN above it
