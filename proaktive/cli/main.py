@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from proaktive.cli import audience, ledger, preview, registry, send, validate
+from proaktive.cli import approve, audience, ledger, preview, registry, send, validate
 from proaktive.cli.help import show_value_names
 from proaktive.errors import ProaktiveError
 
@@ -61,6 +61,7 @@ def _options(
 app.command("validate")(validate.validate)
 app.add_typer(audience.app, name="audience")
 app.command("preview")(preview.preview)
+app.command("approve")(approve.approve)
 app.command("send")(send.send)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(registry.app, name="registry")

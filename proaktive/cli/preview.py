@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from proaktive.campaign.model import Campaign
     from proaktive.messages.message import Message, MessageBuilder
     from proaktive.registry.snapshot import Registry
+    from proaktive.settings import Paths
 
 # Preview messages are never sent: their Message-ID says so instead of a ledger pseudonym.
 PREVIEW_KEY = "preview"
@@ -53,12 +55,7 @@ def preview(
     ledger: LedgerOption = None,
 ) -> None:
     """Show the funnel, sample recipients and the rendered e-mail, or one person's case."""
-    from proaktive.audience.explain import protected_identifiers
-    from proaktive.audience.resolve import ContactPolicy, needed_exports, resolve
     from proaktive.campaign import load_campaign
-    from proaktive.cli.output import print_funnel, print_warning, stderr
-    from proaktive.cli.snapshot import open_snapshot
-    from proaktive.messages.message import MessageBuilder
 
     if person is not None and html is not None:
         raise typer.BadParameter(
@@ -68,65 +65,92 @@ def preview(
     where = paths(settings, registry, ledger)
     loaded = load_campaign(campaign, where.settings)
     day = as_of or today_in_oslo()
-    builder = MessageBuilder.for_campaign(loaded, as_of=day, now=dt.datetime.now(OSLO))
-    opened = open_snapshot(where)
-    for warning in opened.old_exports(
-        needed_exports(loaded), where.settings.max_export_age_days.model_dump(), today_in_oslo()
-    ):
-        print_warning(warning)
-    policy = ContactPolicy.of(where.settings, where.ledger)
     if person is not None:
+        builder, opened, policy = _open(loaded, where, day)
         _preview_person(person, builder, opened, day, policy)
         return
+    shown = show_in_terminal(loaded, where, day, sample)
+    if html is not None:
+        _write_review_page(html, loaded, shown)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What `show_in_terminal` showed, for what comes after (a review page, an approval)."""
+
+    audience: Audience
+    recipients: list[Recipient]  # the samples shown: never one with a protected address
+    messages: list[Message]  # each sample's message
+    builder: MessageBuilder
+    registry: Registry
+
+
+def show_in_terminal(campaign: Campaign, where: Paths, day: dt.date, sample: int) -> Shown:
+    """The funnel, `sample` sample recipients, recipients per language and the first
+    sample's message: what `preview` shows, and `approve` shows before it asks."""
+    from proaktive.audience.explain import protected_identifiers
+    from proaktive.audience.resolve import resolve
+    from proaktive.cli.output import print_funnel, print_warning, stderr
+
+    builder, opened, policy = _open(campaign, where, day)
     with stderr.status("Resolving the audience…") as status:
         audience = resolve(
-            loaded, opened, as_of=day, policy=policy, fetch=sample, progress=status.update
+            campaign, opened, as_of=day, policy=policy, fetch=sample, progress=status.update
         )
     for warning in audience.warnings:
         print_warning(warning)
     # A statutory campaign may reach people with a protected address; no preview shows them.
     hidden = protected_identifiers(opened, [r.personidentifikator for r in audience.recipients])
-    shown = [r for r in audience.recipients if r.personidentifikator not in hidden]
-    messages = [builder.build(recipient, PREVIEW_KEY) for recipient in shown]
+    recipients = [r for r in audience.recipients if r.personidentifikator not in hidden]
+    messages = [builder.build(recipient, PREVIEW_KEY) for recipient in recipients]
     print_funnel(audience)
-    _print_samples(shown, messages)
+    _print_samples(recipients, messages)
     _print_languages(builder.by_language(audience.by_language), builder)
     if messages:
         _print_message(messages[0], "The first sample's message")
-    if html is not None:
-        _write_review_page(html, loaded, audience, shown, messages, builder, opened)
+    return Shown(audience, recipients, messages, builder, opened)
 
 
-def _write_review_page(
-    path: Path,
-    campaign: Campaign,
-    audience: Audience,
-    recipients: list[Recipient],
-    messages: list[Message],
-    builder: MessageBuilder,
-    registry: Registry,
-) -> None:
+def _open(
+    campaign: Campaign, where: Paths, day: dt.date
+) -> tuple[MessageBuilder, Registry, ContactPolicy]:
+    """The message builder, the registry (warning about old exports) and the contact rules."""
+    from proaktive.audience.resolve import ContactPolicy, needed_exports
+    from proaktive.cli.output import print_warning
+    from proaktive.cli.snapshot import open_snapshot
+    from proaktive.messages.message import MessageBuilder
+
+    builder = MessageBuilder.for_campaign(campaign, as_of=day, now=dt.datetime.now(OSLO))
+    opened = open_snapshot(where)
+    for warning in opened.old_exports(
+        needed_exports(campaign), where.settings.max_export_age_days.model_dump(), today_in_oslo()
+    ):
+        print_warning(warning)
+    return builder, opened, ContactPolicy.of(where.settings, where.ledger)
+
+
+def _write_review_page(path: Path, campaign: Campaign, shown: Shown) -> None:
     from proaktive.cli.output import plain, stderr, stdout
     from proaktive.registry.identifiers import mask
     from proaktive.review.page import Sample, review_page
 
     with stderr.status("Drawing the review page…"):
         map_svg = None
-        if audience.without_coordinates is not None:  # an area campaign
+        if shown.audience.without_coordinates is not None:  # an area campaign
             from proaktive.review.area_data import area_layers, matched_points
             from proaktive.review.area_map import area_svg
 
             title = f"The area of {campaign.id} and the matched addresses"
-            map_svg = area_svg(area_layers(campaign), matched_points(registry), title=title)
+            map_svg = area_svg(area_layers(campaign), matched_points(shown.registry), title=title)
         page = review_page(
             campaign,
-            audience,
+            shown.audience,
             [
                 Sample(mask(r.personidentifikator), m)
-                for r, m in zip(recipients, messages, strict=True)
+                for r, m in zip(shown.recipients, shown.messages, strict=True)
             ],
-            languages=builder.languages,
-            by_language=builder.by_language(audience.by_language),
+            languages=shown.builder.languages,
+            by_language=shown.builder.by_language(shown.audience.by_language),
             map_svg=map_svg,
         )
     try:

@@ -16,7 +16,7 @@ from proaktive.cli.output import report_crash
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("validate", "audience", "preview", "send", "ledger", "registry"):
+    for command in ("validate", "audience", "preview", "approve", "send", "ledger", "registry"):
         assert command in out
 
 
