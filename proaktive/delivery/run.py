@@ -1,0 +1,374 @@
+"""The send run: rendered messages → SMTP, each one recorded in the ledger before and after.
+
+`connections` threads each own one `SmtpConnection` (reused, re-opened after a loss)
+and one connection to the ledger. For every message a thread waits for its turn
+under the total rate limit, commits `attempting`, hands the message over, and
+records the outcome. A thread holds one message at a time, so a run killed at any
+moment leaves at most `connections` rows `attempting` (`unknown` after recovery).
+
+- `deferred` (4xx, or the connection lost before the data) is retried within the
+  run after each of `retry_delays`, then left `deferred` for the next run;
+- `failed` (5xx) is never retried; `unknown` (lost after the data) is never retried;
+- `RunStopped` (535, no TLS) stops the run: in-flight messages finish, nothing more
+  is handed over, and nobody is marked failed. The one message whose `attempting`
+  row was written but which never reached the server is recorded `deferred` with
+  the reason, so the next run sends it;
+- `stop` (Ctrl-C) likewise lets the messages in flight finish and be recorded.
+
+Every connection is opened before any attempt is recorded: a server that cannot be
+reached, or refuses the login, stops the run with no row written.
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import smtplib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from proaktive.delivery.smtp import RunStopped, SmtpConnection
+from proaktive.errors import LedgerError
+from proaktive.ledger import Ledger, WriterLock, open_ledger
+from proaktive.settings import SmtpSettings
+
+RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds before each retry of a deferred message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One rendered message for one person and round."""
+
+    person: str  # the ledger's pseudonym
+    round: int
+    address: str  # the envelope recipient (the message's To)
+    message_id: str
+    data: bytes  # RFC 5322, CRLF lines
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Messages by their latest outcome in this run (a deferred one may still be retried)."""
+
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    unknown: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.deferred + self.unknown
+
+
+@dataclass(frozen=True)
+class Left:
+    """A message this run did not deliver: what became of it, and the server's reply."""
+
+    person: str
+    message_id: str
+    state: str  # failed, deferred or unknown
+    reply: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    recipients: int
+    counts: Counts
+    not_attempted: int
+    left: tuple[Left, ...]  # every failed, deferred and unknown message, in order of handling
+    stopped: str | None = None  # why the server could not be used (RunStopped), if so
+    interrupted: bool = False  # the stop event was set (Ctrl-C)
+
+    def __post_init__(self) -> None:
+        # Nobody disappears from the report: it must add up before anyone reads it.
+        if self.counts.handled + self.not_attempted != self.recipients:
+            raise ArithmeticError(
+                f"the send report does not add up: {self.recipients} recipients, "
+                f"{self.counts.handled} handled, {self.not_attempted} not attempted"
+            )
+
+    @property
+    def complete(self) -> bool:
+        """Every recipient sent: nothing left failed, deferred, unknown or unattempted."""
+        return self.counts.sent == self.recipients
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """Where a run records and sends: the ledger (held by `lock`), the run and the server."""
+
+    lock: WriterLock
+    run_id: int
+    campaign_id: str
+    sender: str  # the envelope sender
+    smtp: SmtpSettings
+    password: str | None
+    resend_unknown: bool = False
+    max_per_second: float | None = None  # None: the settings' limit; 0: no limit
+
+
+Progress = Callable[[Counts], None]
+
+
+def send_messages(
+    messages: Sequence[Outgoing],
+    target: RunTarget,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+) -> RunReport:
+    """Hand every message over once, recording each in the ledger; see the module's text."""
+    if not target.lock.held:
+        raise ValueError("a send run needs the ledger's writer lock, held")
+    stop = stop or threading.Event()
+    say = progress or (lambda _: None)
+    workers = min(target.smtp.connections, max(len(messages), 1))
+    rate = target.smtp.max_per_second if target.max_per_second is None else target.max_per_second
+    pace = _Pace(rate or None)
+    work: queue.Queue[_Job | None] = queue.Queue()
+    results: queue.Queue[_Result] = queue.Queue()
+    ready: queue.Queue[str | BaseException | None] = queue.Queue()
+    threads = [
+        threading.Thread(
+            target=_worker,
+            args=(target, pace, work, results, ready),
+            name=f"proaktive-smtp-{number}",
+            daemon=True,
+        )
+        for number in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        problems = [ready.get() for _ in threads]
+        for problem in problems:
+            if isinstance(problem, BaseException):
+                raise problem
+        stopped = next((problem for problem in problems if isinstance(problem, str)), None)
+        if stopped is not None or not messages:
+            return RunReport(len(messages), Counts(), len(messages), (), stopped=stopped)
+        return _Loop(messages, workers, stop, say, tuple(retry_delays)).run(work, results)
+    finally:
+        for _ in threads:
+            work.put(None)
+        for thread in threads:
+            thread.join()
+
+
+@dataclass(order=True)
+class _Job:
+    ready_at: float
+    order: int
+    message: Outgoing = field(compare=False)
+    tries: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class _Result:
+    job: _Job
+    state: str  # sent, failed, deferred, unknown, or skipped (already recorded by another run)
+    reply: str
+    stopped: str | None = None
+    crash: BaseException | None = None
+
+
+class _Loop:
+    """The run's main thread: hands out jobs, at most one per connection, and counts."""
+
+    def __init__(
+        self,
+        messages: Sequence[Outgoing],
+        workers: int,
+        stop: threading.Event,
+        say: Progress,
+        retry_delays: tuple[float, ...],
+    ) -> None:
+        self.fresh = [_Job(0.0, n, message) for n, message in enumerate(messages)]
+        self.fresh.reverse()  # popped from the end: in the given order
+        self.retries: list[_Job] = []
+        self.workers = workers
+        self.stop = stop
+        self.say = say
+        self.retry_delays = retry_delays
+        self.latest: dict[int, _Result] = {}  # by job order: each message's latest outcome
+        self.stopped: str | None = None
+        self.crash: BaseException | None = None
+        self.total = len(messages)
+
+    def run(self, work: queue.Queue[_Job | None], results: queue.Queue[_Result]) -> RunReport:
+        in_flight = 0
+        while True:
+            ending = self.stop.is_set() or self.stopped is not None or self.crash is not None
+            while not ending and in_flight < self.workers:
+                job = self._next_job()
+                if job is None:
+                    break
+                work.put(job)
+                in_flight += 1
+            if in_flight == 0 and (ending or not (self.fresh or self.retries)):
+                break
+            try:
+                result = results.get(timeout=self._wait())
+            except queue.Empty:
+                continue
+            in_flight -= 1
+            self._record(result)
+        if self.crash is not None:
+            raise self.crash
+        return self._report()
+
+    def _next_job(self) -> _Job | None:
+        if self.retries and self.retries[0].ready_at <= time.monotonic():
+            return heapq.heappop(self.retries)
+        if self.fresh:
+            return self.fresh.pop()
+        return None
+
+    def _wait(self) -> float:
+        """How long to wait for a result: until the next retry is due, and never long, so
+        that a stop request is seen at once even when nothing is in flight."""
+        if self.retries and not self.fresh:
+            return min(max(self.retries[0].ready_at - time.monotonic(), 0.01), 0.2)
+        return 0.2
+
+    def _record(self, result: _Result) -> None:
+        if result.crash is not None:
+            self.crash = result.crash
+            return
+        if result.stopped is not None:
+            self.stopped = result.stopped
+        job = result.job
+        self.latest[job.order] = result
+        retry = result.state == "deferred" and result.stopped is None
+        if retry and job.tries < len(self.retry_delays):
+            ready_at = time.monotonic() + self.retry_delays[job.tries]
+            heapq.heappush(self.retries, _Job(ready_at, job.order, job.message, job.tries + 1))
+        self.say(self._counts())
+
+    def _counts(self) -> Counts:
+        states = [result.state for result in self.latest.values()]
+        return Counts(
+            sent=states.count("sent"),
+            failed=states.count("failed"),
+            deferred=states.count("deferred"),
+            unknown=states.count("unknown"),
+        )
+
+    def _report(self) -> RunReport:
+        handled = {order: r for order, r in self.latest.items() if r.state != "skipped"}
+        left = tuple(
+            Left(r.job.message.person, r.job.message.message_id, r.state, r.reply)
+            for _, r in sorted(handled.items())
+            if r.state != "sent"
+        )
+        return RunReport(
+            recipients=self.total,
+            counts=self._counts(),
+            not_attempted=self.total - len(handled),
+            left=left,
+            stopped=self.stopped,
+            interrupted=self.stop.is_set(),
+        )
+
+
+class _Pace:
+    """The total rate limit of all connections: one message every 1/rate seconds."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _worker(
+    target: RunTarget,
+    pace: _Pace,
+    work: queue.Queue[_Job | None],
+    results: queue.Queue[_Result],
+    ready: queue.Queue[str | BaseException | None],
+) -> None:
+    """One connection's thread: says whether it is ready, then delivers jobs until None."""
+    connection = SmtpConnection(target.smtp, target.password)
+    try:
+        ledger = open_ledger(target.lock.ledger)  # SQLite connections stay in their thread
+    except BaseException as error:
+        ready.put(error)
+        _drain(work)
+        return
+    try:
+        problem = _open(connection)
+        ready.put(problem)
+        if problem is not None:
+            _drain(work)
+            return
+        while (job := work.get()) is not None:
+            try:
+                results.put(_deliver(job, target, connection, ledger, pace))
+            except BaseException as error:  # the run must hear of it, never wait forever
+                results.put(_Result(job, "failed", "", crash=error))
+    finally:
+        connection.close()
+        ledger.close()
+
+
+def _open(connection: SmtpConnection) -> str | None:
+    """Open the connection; why the server cannot be used, or None."""
+    smtp = connection.settings
+    try:
+        connection.open()
+    except RunStopped as stop:
+        return str(stop)
+    except (OSError, smtplib.SMTPException) as error:
+        return f"cannot connect to {smtp.host}:{smtp.port} ({error}): nothing was sent"
+    return None
+
+
+def _drain(work: queue.Queue[_Job | None]) -> None:
+    while work.get() is not None:
+        pass
+
+
+def _deliver(
+    job: _Job,
+    target: RunTarget,
+    connection: SmtpConnection,
+    ledger: Ledger,
+    pace: _Pace,
+) -> _Result:
+    message = job.message
+    pace.wait()  # before `attempting`: a run killed while waiting has marked nobody
+    try:
+        ledger.attempting(
+            target.run_id,
+            target.campaign_id,
+            message.person,
+            message.round,
+            message.message_id,
+            resend_unknown=target.resend_unknown,
+        )
+    except LedgerError as error:  # recorded meanwhile by another run: never sent twice
+        return _Result(job, "skipped", error.message)
+    try:
+        outcome = connection.send(target.sender, message.address, message.data)
+    except RunStopped as stop:
+        # Nothing reached the server: deferred, so that the next run sends it.
+        reply = f"not sent: {stop.message}"
+        ledger.record_outcome(target.campaign_id, message.person, message.round, "deferred", reply)
+        return _Result(job, "deferred", reply, stopped=str(stop))
+    ledger.record_outcome(
+        target.campaign_id, message.person, message.round, outcome.state, outcome.reply
+    )
+    return _Result(job, outcome.state, outcome.reply)
