@@ -7,7 +7,7 @@ records the outcome. A thread holds one message at a time, so a run killed at an
 moment leaves at most `connections` rows `attempting` (`unknown` after recovery).
 
 - `deferred` (4xx, or the connection lost before the data) is retried within the
-  run after each of `retry_delays`, then left `deferred` for the next run;
+  run after each of the settings' `retry_after_s`, then left `deferred` for the next run;
 - `failed` (5xx) is never retried; `unknown` (lost after the data) is never retried;
 - `RunStopped` (535, no TLS) stops the run: in-flight messages finish, nothing more
   is handed over, and nobody is marked failed. The one message whose `attempting`
@@ -33,8 +33,6 @@ from proaktive.delivery.smtp import RunStopped, SmtpConnection
 from proaktive.errors import LedgerError
 from proaktive.ledger import Ledger, WriterLock, open_ledger
 from proaktive.settings import SmtpSettings
-
-RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds before each retry of a deferred message
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,7 @@ def send_messages(
     *,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
-    retry_delays: Sequence[float] = RETRY_DELAYS,
+    retry_delays: Sequence[float] | None = None,
 ) -> RunReport:
     """Hand every message over once, recording each in the ledger; see the module's text."""
     if not target.lock.held:
@@ -150,7 +148,8 @@ def send_messages(
         stopped = next((problem for problem in problems if isinstance(problem, str)), None)
         if stopped is not None or not messages:
             return RunReport(len(messages), Counts(), len(messages), (), stopped=stopped)
-        return _Loop(messages, workers, stop, say, tuple(retry_delays)).run(work, results)
+        delays = tuple(target.smtp.retry_after_s if retry_delays is None else retry_delays)
+        return _Loop(messages, workers, stop, say, delays).run(work, results)
     finally:
         for _ in threads:
             work.put(None)
