@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import krr, person, pid, write_registry
 from send_project import (
     AS_OF,
     CAMPAIGN,
@@ -289,3 +290,89 @@ def _wait_for(condition: object, process: object, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             pytest.fail("the send did not get that far")
         time.sleep(0.005)
+
+
+def test_changed_content_after_a_run_that_left_messages_deferred_is_refused_with_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from proaktive.campaign import load_campaign
+    from proaktive.ledger import content_hash, open_ledger
+    from proaktive.settings import load_settings
+
+    busy = "busy@example.no"
+    handler = ScriptedServer(script={busy: ["451 later"] * 3})
+    with running(handler) as port:
+        write_project(tmp_path, port, [*addresses(2), busy])
+        assert send(capsys, "--yes")[0] == 3  # busy is left deferred
+        before = load_campaign(tmp_path / CAMPAIGN, load_settings(tmp_path / "proaktive.yaml"))
+        with open_ledger(LEDGER) as ledger:  # an approval keeps each file's hash
+            ledger.record_approval("hei", content_hash(before), approved_by="kari", recipients=3)
+        template = tmp_path / "templates" / "hei" / "nb.md.j2"
+        template.write_text(template.read_text(encoding="utf-8") + "Ny linje.\n", "utf-8")
+        code, _, err = send(capsys, "--yes")
+    assert code == 1
+    shown = " ".join(err.split())
+    assert "the campaign's content has changed since its last run" in shown
+    assert "(templates/hei/nb.md.j2 changed)" in shown
+    assert "an unattended run never mixes two versions of a text" in shown
+    assert handler.rcpts[busy] == 3  # not tried again
+    assert ledger_rows("SELECT count(*) FROM runs") == [(1,)]
+
+
+def test_changed_content_after_a_complete_run_goes_out_to_new_recipients(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = ScriptedServer()
+    with running(handler) as port:
+        write_project(tmp_path, port, addresses(2))
+        assert send(capsys, "--yes")[0] == 0
+        template = tmp_path / "templates" / "hei" / "nb.md.j2"
+        template.write_text(template.read_text(encoding="utf-8") + "Ny linje.\n", "utf-8")
+        (tmp_path / "registry").rename(tmp_path / "old-registry")
+        # The same two people and one who moved in since: only the newcomer is due.
+        rows = []
+        for number, address in enumerate(addresses(3)):
+            born = dt.date(1960, 1, 1) + dt.timedelta(days=number)
+            row = person(born.isoformat(), personidentifikator=pid(born, 100))
+            rows.append((row, krr(row, epostadresse=address)))
+        write_registry(tmp_path / "registry", [r for r, _ in rows], [k for _, k in rows])
+        code, _, _ = send(capsys, "--yes")
+    assert code == 0
+    assert sorted(handler.delivered_to()) == addresses(3)
+
+
+def test_limit_sends_at_most_n_and_the_next_run_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = ScriptedServer()
+    with running(handler) as port:
+        write_project(tmp_path, port, addresses(5))
+        assert send(capsys, "--yes", "--limit", "2")[0] == 0
+        assert sorted(handler.delivered_to()) == addresses(2)
+        assert send(capsys, "--yes")[0] == 0
+    assert sorted(handler.delivered_to()) == addresses(5)
+
+
+def test_the_password_comes_from_the_environment_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def check(
+        server: object, session: object, envelope: object, mechanism: str, data: object
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        return AuthResult(success=data.password == b"hemmelig", handled=False)
+
+    handler = ScriptedServer()
+    monkeypatch.delenv("SMTP_PASS", raising=False)
+    with running(handler, authenticator=check, auth_require_tls=False) as port:
+        smtp = ", username: proaktive, password_env: SMTP_PASS"
+        write_project(tmp_path, port, addresses(2), smtp=smtp)
+        code, _, err = send(capsys, "--yes")
+        assert code == 1
+        assert "$SMTP_PASS holds no password" in err
+        assert handler.connections == 0 and not LEDGER.exists()
+        monkeypatch.setenv("SMTP_PASS", "hemmelig")
+        assert send(capsys, "--yes")[0] == 0
+    assert sorted(handler.delivered_to()) == addresses(2)
