@@ -117,7 +117,10 @@ def send(
     if out is not None and not dry_run:
         raise typer.BadParameter("--out goes with --dry-run", param_hint="--out")
     if to is not None and dry_run:
-        raise typer.BadParameter("a test send is sent: use --to or --dry-run", param_hint="--to")
+        raise typer.BadParameter(
+            "--to sends test messages and --dry-run sends nothing: use one of them",
+            param_hint="--to",
+        )
     real = not dry_run and to is None
     if real and not yes and not sys.stdin.isatty():
         print_error("there is no terminal to ask for confirmation: add --yes to send unattended")
@@ -136,6 +139,7 @@ def send(
     password = _password(where.settings) if real else None
     audience = _audience(loaded, where, day, real and not allow_old_exports, on_unknown)
     # approval: checked here (proaktive.delivery.approval)
+    # (a real send only: `real` is False for --dry-run, and --to has returned above)
     if dry_run:
         return _dry_run(loaded, audience.recipients, where, day, now, out, limit)
     resume = _resume_command(campaign, day, settings, registry, ledger, on_unknown)
