@@ -304,8 +304,9 @@ def _send(
         )
         if limit is not None:
             planned = planned[:limit]
+        _summary(campaign, len(planned), len(recipients), where.settings)
         if not yes:
-            _confirm(campaign, len(planned), len(recipients), where.settings)
+            _ask("Send it now?")
         messages = _render(campaign, planned, day, now)
         run = ledger.start_run(campaign.id, content.digest, day, len(messages))
         target = RunTarget(
@@ -329,7 +330,8 @@ def _send(
     return _end(campaign, report, planned, resume)
 
 
-def _confirm(campaign: Campaign, count: int, audience: int, settings: Settings) -> None:
+def _summary(campaign: Campaign, count: int, audience: int, settings: Settings) -> None:
+    """What is about to happen: asked about without --yes, and in a cron job's log with it."""
     from proaktive.cli.output import plain, stdout
 
     smtp = settings.smtp
@@ -343,7 +345,6 @@ def _confirm(campaign: Campaign, count: int, audience: int, settings: Settings) 
         ),
         soft_wrap=True,
     )
-    _ask("Send it now?")
 
 
 def _ask(question: str) -> None:

@@ -1,10 +1,11 @@
 """The send run: rendered messages → SMTP, each one recorded in the ledger before and after.
 
-`connections` threads each own one `SmtpConnection` (reused, re-opened after a loss)
-and one connection to the ledger. For every message a thread waits for its turn
-under the total rate limit, commits `attempting`, hands the message over, and
-records the outcome. A thread holds one message at a time, so a run killed at any
-moment leaves at most `connections` rows `attempting` (`unknown` after recovery).
+`connections` threads each own one `SmtpConnection` (reused, re-opened after a loss).
+For every message a thread waits for its turn under the total rate limit, has
+`attempting` committed, hands the message over, and has the outcome recorded. One
+more thread owns the ledger and commits those rows in batches (`_Recorder`). A
+thread holds one message at a time, so a run killed at any moment leaves at most
+`connections` rows `attempting` (`unknown` after recovery).
 
 - `deferred` (4xx, or the connection lost before the data) is retried within the
   run after each of the settings' `retry_after_s`, then left `deferred` for the next run;
@@ -26,12 +27,13 @@ import queue
 import smtplib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from proaktive.delivery.smtp import RunStopped, SmtpConnection
 from proaktive.errors import LedgerError
-from proaktive.ledger import Ledger, WriterLock, open_ledger
+from proaktive.ledger import Ledger, State, WriterLock, open_ledger
 from proaktive.settings import SmtpSettings
 
 
@@ -126,13 +128,14 @@ def send_messages(
     workers = min(target.smtp.connections, max(len(messages), 1))
     rate = target.smtp.max_per_second if target.max_per_second is None else target.max_per_second
     pace = _Pace(rate or None)
+    recorder = _Recorder(target)  # the ledger first: before any SMTP connection
     work: queue.Queue[_Job | None] = queue.Queue()
     results: queue.Queue[_Result] = queue.Queue()
     ready: queue.Queue[str | BaseException | None] = queue.Queue()
     threads = [
         threading.Thread(
             target=_worker,
-            args=(target, pace, work, results, ready),
+            args=(target, pace, recorder, work, results, ready),
             name=f"proaktive-smtp-{number}",
             daemon=True,
         )
@@ -155,6 +158,7 @@ def send_messages(
             work.put(None)
         for thread in threads:
             thread.join()
+        recorder.close()  # every outcome committed before the run is counted and ended
 
 
 @dataclass(order=True)
@@ -193,6 +197,7 @@ class _Loop:
         self.say = say
         self.retry_delays = retry_delays
         self.latest: dict[int, _Result] = {}  # by job order: each message's latest outcome
+        self.tally: Counter[str] = Counter()  # the latest outcomes by state, kept as they come
         self.stopped: str | None = None
         self.crash: BaseException | None = None
         self.total = len(messages)
@@ -240,7 +245,11 @@ class _Loop:
         if result.stopped is not None:
             self.stopped = result.stopped
         job = result.job
+        previous = self.latest.get(job.order)
+        if previous is not None:  # a retry: the message's earlier outcome no longer counts
+            self.tally[previous.state] -= 1
         self.latest[job.order] = result
+        self.tally[result.state] += 1
         retry = result.state == "deferred" and result.stopped is None
         if retry and job.tries < len(self.retry_delays):
             ready_at = time.monotonic() + self.retry_delays[job.tries]
@@ -248,12 +257,11 @@ class _Loop:
         self.say(self._counts())
 
     def _counts(self) -> Counts:
-        states = [result.state for result in self.latest.values()]
         return Counts(
-            sent=states.count("sent"),
-            failed=states.count("failed"),
-            deferred=states.count("deferred"),
-            unknown=states.count("unknown"),
+            sent=self.tally["sent"],
+            failed=self.tally["failed"],
+            deferred=self.tally["deferred"],
+            unknown=self.tally["unknown"],
         )
 
     def _report(self) -> RunReport:
@@ -295,18 +303,13 @@ class _Pace:
 def _worker(
     target: RunTarget,
     pace: _Pace,
+    recorder: _Recorder,
     work: queue.Queue[_Job | None],
     results: queue.Queue[_Result],
     ready: queue.Queue[str | BaseException | None],
 ) -> None:
     """One connection's thread: says whether it is ready, then delivers jobs until None."""
     connection = SmtpConnection(target.smtp, target.password)
-    try:
-        ledger = open_ledger(target.lock.ledger)  # SQLite connections stay in their thread
-    except BaseException as error:
-        ready.put(error)
-        _drain(work)
-        return
     try:
         problem = _open(connection)
         ready.put(problem)
@@ -315,12 +318,11 @@ def _worker(
             return
         while (job := work.get()) is not None:
             try:
-                results.put(_deliver(job, target, connection, ledger, pace))
+                results.put(_deliver(job, target, connection, recorder, pace))
             except BaseException as error:  # the run must hear of it, never wait forever
                 results.put(_Result(job, "failed", "", crash=error))
     finally:
         connection.close()
-        ledger.close()
 
 
 def _open(connection: SmtpConnection) -> str | None:
@@ -344,30 +346,137 @@ def _deliver(
     job: _Job,
     target: RunTarget,
     connection: SmtpConnection,
-    ledger: Ledger,
+    recorder: _Recorder,
     pace: _Pace,
 ) -> _Result:
     message = job.message
     pace.wait()  # before `attempting`: a run killed while waiting has marked nobody
-    try:
-        ledger.attempting(
-            target.run_id,
-            target.campaign_id,
-            message.person,
-            message.round,
-            message.message_id,
-            resend_unknown=target.resend_unknown,
-        )
-    except LedgerError as error:  # recorded meanwhile by another run: never sent twice
-        return _Result(job, "skipped", error.message)
+    refused = recorder.attempting(message)  # committed when it returns
+    if refused is not None:  # recorded meanwhile by another run: never sent twice
+        return _Result(job, "skipped", refused)
     try:
         outcome = connection.send(target.sender, message.address, message.data)
     except RunStopped as stop:
         # Nothing reached the server: deferred, so that the next run sends it.
         reply = f"not sent: {stop.message}"
-        ledger.record_outcome(target.campaign_id, message.person, message.round, "deferred", reply)
+        recorder.outcome(message, "deferred", reply)
         return _Result(job, "deferred", reply, stopped=str(stop))
-    ledger.record_outcome(
-        target.campaign_id, message.person, message.round, outcome.state, outcome.reply
-    )
+    recorder.outcome(message, outcome.state, outcome.reply)
     return _Result(job, outcome.state, outcome.reply)
+
+
+@dataclass
+class _Request:
+    message: Outgoing
+    outcome: State | None = None  # None: record `attempting`
+    reply: str = ""
+    done: threading.Event | None = None  # set when committed (attempts only)
+    refused: str | None = None
+    error: BaseException | None = None
+
+
+class _Recorder:
+    """The run's one connection to the ledger, in a thread of its own.
+
+    It commits what the connections ask for in batches: each batch is one transaction,
+    one sync to disk for every row asked for meanwhile, and no two SQLite connections
+    ever wait for each other's lock. An attempt returns only once committed; an outcome
+    is queued, and committed at the latest with the same connection's next attempt (the
+    queue keeps their order), so that a run killed at any moment leaves at most one row
+    per connection without its outcome.
+    """
+
+    def __init__(self, target: RunTarget) -> None:
+        self._target = target
+        self._requests: queue.Queue[_Request | None] = queue.Queue()
+        self._error: BaseException | None = None
+        opened: queue.Queue[Ledger | BaseException] = queue.Queue()
+        self._thread = threading.Thread(
+            target=self._run, args=(opened,), name="proaktive-ledger", daemon=True
+        )
+        self._thread.start()
+        first = opened.get()
+        if isinstance(first, BaseException):
+            self._thread.join()
+            raise first
+
+    def attempting(self, message: Outgoing) -> str | None:
+        """Record and commit `attempting`; why not, when the ledger refuses."""
+        request = _Request(message, done=threading.Event())
+        self._requests.put(request)
+        assert request.done is not None
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.refused
+
+    def outcome(self, message: Outgoing, state: State, reply: str) -> None:
+        if self._error is not None:
+            raise self._error
+        self._requests.put(_Request(message, outcome=state, reply=reply))
+
+    def close(self) -> None:
+        """Commit what is queued, and end. Raises what went wrong writing, if anything."""
+        self._requests.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self, opened: queue.Queue[Ledger | BaseException]) -> None:
+        try:
+            ledger = open_ledger(self._target.lock.ledger)  # used in this thread only
+        except BaseException as error:
+            opened.put(error)
+            return
+        opened.put(ledger)
+        with ledger:
+            ending = False
+            while not ending:
+                first = self._requests.get()
+                if first is None:
+                    break
+                batch = [first]
+                while True:  # everything asked for while the last batch was written
+                    try:
+                        more = self._requests.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        ending = True
+                        break
+                    batch.append(more)
+                self._write(ledger, batch)
+
+    def _write(self, ledger: Ledger, batch: list[_Request]) -> None:
+        target = self._target
+        try:
+            with ledger.batch():
+                for request in batch:
+                    message = request.message
+                    if request.outcome is not None:
+                        ledger.record_outcome(
+                            target.campaign_id,
+                            message.person,
+                            message.round,
+                            request.outcome,
+                            request.reply,
+                        )
+                        continue
+                    try:
+                        ledger.attempting(
+                            target.run_id,
+                            target.campaign_id,
+                            message.person,
+                            message.round,
+                            message.message_id,
+                            resend_unknown=target.resend_unknown,
+                        )
+                    except LedgerError as refusal:  # wrote nothing: the batch goes on
+                        request.refused = refusal.message
+        except BaseException as error:
+            self._error = error
+            for request in batch:
+                request.error = error
+        for request in batch:
+            if request.done is not None:
+                request.done.set()

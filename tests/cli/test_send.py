@@ -21,6 +21,7 @@ from builders import krr, person, pid, write_registry
 from send_project import (
     AS_OF,
     CAMPAIGN,
+    IGNORE,
     LEDGER,
     addresses,
     ledger_rows,
@@ -376,3 +377,41 @@ def test_the_password_comes_from_the_environment_only(
         monkeypatch.setenv("SMTP_PASS", "hemmelig")
         assert send(capsys, "--yes")[0] == 0
     assert sorted(handler.delivered_to()) == addresses(2)
+
+
+@pytest.mark.parametrize(("answer", "code"), [("n\n", 1), ("y\n", 0)])
+def test_at_a_terminal_send_shows_what_it_will_do_and_asks(
+    tmp_path: Path, answer: str, code: int
+) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    handler = ScriptedServer()
+    with running(handler) as port:
+        write_project(tmp_path, port, addresses(3))
+        leader, follower = pty.openpty()  # a terminal for stdin: it may ask
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE],
+                stdin=follower,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            os.write(leader, answer.encode())
+            out, err = process.communicate(timeout=60)
+        finally:
+            os.close(leader)
+            os.close(follower)
+    shown = " ".join(out.split())
+    assert (
+        f"Campaign hei (Hei): 3 recipients, over 127.0.0.1:{port} (security none, "
+        "2 connections, at most 1000 a second). Send it now? [y/N]"
+    ) in shown
+    assert process.returncode == code
+    if code == 1:
+        assert "not sent: the question was answered no" in err
+        assert handler.connections == 0
+    else:
+        assert sorted(handler.delivered_to()) == addresses(3)
