@@ -305,7 +305,7 @@ def _send(
         if limit is not None:
             planned = planned[:limit]
         _summary(campaign, len(planned), len(recipients), where.settings)
-        if not yes:
+        if not yes and planned:
             _ask("Send it now?")
         messages = _render(campaign, planned, day, now)
         run = ledger.start_run(campaign.id, content.digest, day, len(messages))

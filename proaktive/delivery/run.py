@@ -123,9 +123,11 @@ def send_messages(
     """Hand every message over once, recording each in the ledger; see the module's text."""
     if not target.lock.held:
         raise ValueError("a send run needs the ledger's writer lock, held")
+    if not messages:  # nobody is due: no connection is opened for nothing
+        return RunReport(0, Counts(), 0, ())
     stop = stop or threading.Event()
     say = progress or (lambda _: None)
-    workers = min(target.smtp.connections, max(len(messages), 1))
+    workers = min(target.smtp.connections, len(messages))
     rate = target.smtp.max_per_second if target.max_per_second is None else target.max_per_second
     pace = _Pace(rate or None)
     recorder = _Recorder(target)  # the ledger first: before any SMTP connection
@@ -149,7 +151,7 @@ def send_messages(
             if isinstance(problem, BaseException):
                 raise problem
         stopped = next((problem for problem in problems if isinstance(problem, str)), None)
-        if stopped is not None or not messages:
+        if stopped is not None:
             return RunReport(len(messages), Counts(), len(messages), (), stopped=stopped)
         delays = tuple(target.smtp.retry_after_s if retry_delays is None else retry_delays)
         return _Loop(messages, workers, stop, say, delays).run(work, results)

@@ -51,9 +51,11 @@ def test_a_send_reaches_everyone_once_and_a_rerun_sends_nothing(
         assert code == 0
         assert sorted(handler.delivered_to()) == addresses(7)
         assert states() == {"sent": 7}
+        connections = handler.connections
         again, out_again, _ = send(capsys, "--yes")
     assert again == 0
     assert len(handler.inbox) == 7  # nothing more arrived
+    assert handler.connections == connections  # and no connection was opened for nothing
     assert re.search(r"recipients\s+│\s+7", out) and re.search(r"sent\s+│\s+7", out)
     assert re.search(r"recipients\s+│\s+0", out_again)
     runs = ledger_rows("SELECT status, recipients, sent FROM runs ORDER BY id")

@@ -148,12 +148,21 @@ def test_a_4xx_that_clears_within_the_run_is_sent_by_it(tmp_path: Path) -> None:
 def test_connections_the_server_drops_lose_nothing_and_duplicate_nothing(
     tmp_path: Path,
 ) -> None:
-    handler = ScriptedServer(close_every=3)  # each connection closed after its 3rd message
+    handler = ScriptedServer(close_every=3)  # each connection dropped after its 3rd message
     ledger = tmp_path / "ledger.sqlite3"
     with running(handler) as port:
-        report = send(ledger, port, people(20))
+        first = send(ledger, port, people(20))
+        # A message unlucky on every try is left deferred, never lost: the next run sends it.
+        deferred = [f"{p}@example.no" for p, (s, _, _) in rows(ledger).items() if s == "deferred"]
+        assert first.counts == Counts(sent=20 - len(deferred), deferred=len(deferred))
+        assert sorted(handler.delivered_to()) == sorted(set(people(20)) - set(deferred))
+        for _ in range(10):  # further runs, until each is sent (it is, in one or two)
+            left = [f"{p}@example.no" for p, (s, _, _) in rows(ledger).items() if s != "sent"]
+            if not left:
+                break
+            again = send(ledger, port, left)
+            assert again.counts.failed == again.counts.unknown == 0
     assert sorted(handler.delivered_to()) == people(20)  # each exactly once
-    assert report.counts == Counts(sent=20)
     assert handler.connections >= 3  # re-opened (how often depends on timing)
     assert {state for state, _, _ in rows(ledger).values()} == {"sent"}
     assert len(rows(ledger)) == 20
