@@ -131,13 +131,14 @@ def send_messages(
     rate = target.smtp.max_per_second if target.max_per_second is None else target.max_per_second
     pace = _Pace(rate or None)
     recorder = _Recorder(target)  # the ledger first: before any SMTP connection
+    halt = threading.Event()  # set by the loop when it ends: queued jobs are not begun
     work: queue.Queue[_Job | None] = queue.Queue()
     results: queue.Queue[_Result] = queue.Queue()
     ready: queue.Queue[str | BaseException | None] = queue.Queue()
     threads = [
         threading.Thread(
             target=_worker,
-            args=(target, pace, recorder, work, results, ready),
+            args=(target, pace, recorder, (stop, halt), work, results, ready),
             name=f"proaktive-smtp-{number}",
             daemon=True,
         )
@@ -154,7 +155,7 @@ def send_messages(
         if stopped is not None:
             return RunReport(len(messages), Counts(), len(messages), (), stopped=stopped)
         delays = tuple(target.smtp.retry_after_s if retry_delays is None else retry_delays)
-        return _Loop(messages, workers, stop, say, delays).run(work, results)
+        return _Loop(messages, workers, stop, say, delays).run(work, results, halt)
     finally:
         for _ in threads:
             work.put(None)
@@ -174,7 +175,9 @@ class _Job:
 @dataclass(frozen=True)
 class _Result:
     job: _Job
-    state: str  # sent, failed, deferred, unknown, or skipped (already recorded by another run)
+    # sent, failed, deferred, unknown; skipped (recorded meanwhile by another run), or
+    # unbegun (queued when the run was ending: never recorded attempting)
+    state: str
     reply: str
     stopped: str | None = None
     crash: BaseException | None = None
@@ -204,11 +207,20 @@ class _Loop:
         self.crash: BaseException | None = None
         self.total = len(messages)
 
-    def run(self, work: queue.Queue[_Job | None], results: queue.Queue[_Result]) -> RunReport:
-        in_flight = 0
+    def run(
+        self,
+        work: queue.Queue[_Job | None],
+        results: queue.Queue[_Result],
+        halt: threading.Event,
+    ) -> RunReport:
+        in_flight = 0  # jobs handed to the threads: one being sent by each, one waiting
         while True:
             ending = self.stop.is_set() or self.stopped is not None or self.crash is not None
-            while not ending and in_flight < self.workers:
+            if ending:
+                halt.set()
+            # A second job per thread waits in the queue, so that a thread goes on at once;
+            # it is recorded `attempting` only when that thread begins it.
+            while not ending and in_flight < 2 * self.workers:
                 job = self._next_job()
                 if job is None:
                     break
@@ -243,6 +255,8 @@ class _Loop:
     def _record(self, result: _Result) -> None:
         if result.crash is not None:
             self.crash = result.crash
+            return
+        if result.state == "unbegun":  # the run was ending: it stays as it was
             return
         if result.stopped is not None:
             self.stopped = result.stopped
@@ -306,6 +320,7 @@ def _worker(
     target: RunTarget,
     pace: _Pace,
     recorder: _Recorder,
+    ending: tuple[threading.Event, threading.Event],
     work: queue.Queue[_Job | None],
     results: queue.Queue[_Result],
     ready: queue.Queue[str | BaseException | None],
@@ -319,6 +334,9 @@ def _worker(
             _drain(work)
             return
         while (job := work.get()) is not None:
+            if any(event.is_set() for event in ending):
+                results.put(_Result(job, "unbegun", ""))
+                continue
             try:
                 results.put(_deliver(job, target, connection, recorder, pace))
             except BaseException as error:  # the run must hear of it, never wait forever
