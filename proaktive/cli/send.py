@@ -403,8 +403,14 @@ def _run_with_progress(
             "send", total=len(messages), sent=0, failed=0, deferred=0, unknown=0, rate=0.0
         )
 
+        shown = [0.0]
+
         def show(counts: Counts) -> None:
-            elapsed = max(time.monotonic() - started, 1e-6)
+            now = time.monotonic()
+            if now - shown[0] < 0.1 and counts.handled < len(messages):
+                return  # ten times a second is enough for a person, and costs the run little
+            shown[0] = now
+            elapsed = max(now - started, 1e-6)
             bar.update(
                 task,
                 completed=counts.handled,
