@@ -102,3 +102,8 @@ class CampaignError(ProaktiveError):
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
+
+
+class SendRefused(ProaktiveError):
+    """A send that must not go ahead as asked: outside the send window, old exports, changed
+    content, the question answered no. Refused before any SMTP connection is opened."""

@@ -90,6 +90,22 @@ class SmtpSettings(_Strict):
     timeout_s: float = Field(60, gt=0)
     connections: int = Field(2, ge=1, le=32)
     max_per_second: float = Field(20, gt=0)
+    # Seconds before each retry of a deferred (4xx) message within a run; then it waits
+    # for the next run.
+    retry_after_s: tuple[float, ...] = (2, 10, 30)
+
+    @field_validator("retry_after_s", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        # YAML gives a list; strict validation takes only a tuple for a tuple.
+        return tuple(value) if isinstance(value, list) else value
+
+    @field_validator("retry_after_s")
+    @classmethod
+    def _not_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value) or len(value) > 10:
+            raise input_problem("retry_after_s is at most 10 delays in seconds, none negative")
+        return value
 
     @field_validator("security", mode="before")
     @classmethod

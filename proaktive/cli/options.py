@@ -119,10 +119,3 @@ def paths(settings: Path | None, registry: Path | None, ledger: Path | None = No
     from proaktive.settings import resolve_paths
 
     return resolve_paths(settings_option=settings, registry_option=registry, ledger_option=ledger)
-
-
-def not_yet_available(what: str) -> None:
-    from proaktive.cli.output import print_error
-
-    print_error(f"'{what}' is not yet available in this version of proaktive")
-    raise typer.Exit(1)

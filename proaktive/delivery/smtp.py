@@ -82,6 +82,12 @@ class SmtpConnection:
             return Outcome("sent", _reply(code, reply))
         return self._refused(code, reply)
 
+    def open(self) -> None:
+        """Connect (and log in) now; `RunStopped`, or OSError / SMTPException when the
+        server cannot be reached. A run opens its connections before it records any
+        attempt, so that a server it cannot use leaves nobody marked."""
+        self._connection()
+
     def close(self) -> None:
         if self._smtp is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):

@@ -115,6 +115,7 @@ class Ledger:
         self._writable = writable
         self._clock = clock
         self._has_schema = _schema_version(connection, path) is not None
+        self._in_batch = False
 
     def __enter__(self) -> Ledger:
         return self
@@ -392,9 +393,29 @@ class Ledger:
     # --- helpers ---------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes made within, in one transaction committed at the end: one sync to
+        disk for many rows (a send run records its messages so). A write that refuses
+        (`LedgerError`) has written nothing, so the others still commit; any other
+        error rolls them all back."""
+        if not self._writable:
+            raise ValueError("this ledger was opened for reading")
+        if self._in_batch:
+            raise ValueError("batches do not nest")
+        with _transaction(self._connection):
+            self._in_batch = True
+            try:
+                yield
+            finally:
+                self._in_batch = False
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         if not self._writable:
             raise ValueError("this ledger was opened for reading")
+        if self._in_batch:  # part of the batch's transaction, committed with it
+            yield self._connection
+            return
         with _transaction(self._connection):
             yield self._connection
 

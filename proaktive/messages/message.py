@@ -91,7 +91,6 @@ class MessageBuilder:
         self.layout = compiled.layout
         self.languages = tuple(compiled.templates)
         self._date = format_datetime(now)
-        self._domain = parseaddr(campaign.sender.from_)[1].rpartition("@")[2] or "localhost"
 
     @classmethod
     def for_campaign(
@@ -161,7 +160,7 @@ class MessageBuilder:
             ("To", recipient.epostadresse),
             ("Subject", subject),
             ("Date", self._date),
-            ("Message-ID", f"<{self.campaign.id}.{self.round}.{key}@{self._domain}>"),
+            ("Message-ID", message_id(self.campaign, self.round, person_key)),
             ("Auto-Submitted", "auto-generated"),
             ("Content-Language", language),
             ("MIME-Version", "1.0"),
@@ -176,8 +175,17 @@ class MessageBuilder:
             text=text,
             html=html,
             headers=tuple(headers),
-            boundary=f"=_proaktive_{key}_{self.round}",
+            # At most 70 characters (RFC 2046): 40 of the key keep it unique enough, and
+            # quoted-printable bodies can never hold its `=_`.
+            boundary=f"=_proaktive_{key[:40]}_{self.round}",
         )
+
+
+def message_id(campaign: Campaign, round_: int, person_key: str) -> str:
+    """The Message-ID of a person's message of a campaign's round: the same on every retry
+    and every rerun, so that a receiving server can tell a copy from a new message."""
+    domain = parseaddr(campaign.sender.from_)[1].rpartition("@")[2] or "localhost"
+    return f"<{campaign.id}.{round_}.{_safe_key(person_key)}@{domain}>"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")

@@ -34,7 +34,17 @@ def fold_header(name: str, value: str) -> bytes:
         # What the header machinery writes for a short printable ASCII value, as it is:
         # most To and Message-ID headers; the machinery costs a tenth of a millisecond.
         return f"{name}: {value}\r\n".encode("ascii")
+    if name in _STRUCTURED and value.isascii() and value.isprintable():
+        # Never encoded words: a client would not decode them here, and the message would
+        # lose its Message-ID or its parts. A msg-id cannot be folded inside its brackets
+        # (the line stays far within 998 octets); Content-Type folds between parameters.
+        folded = value.replace("; ", ";\r\n ")
+        return f"{name}: {folded}\r\n".encode("ascii")
     return _folded(name, value)
+
+
+# Headers of ASCII syntax, never text: too long, they are folded, not encoded.
+_STRUCTURED = ("Message-ID", "Content-Type", "Date", "MIME-Version", "Auto-Submitted")
 
 
 _ADDRESS_HEADERS = ("From", "To", "Reply-To")

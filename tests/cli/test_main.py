@@ -31,13 +31,11 @@ def test_wrong_use_of_the_command_line_exits_2(
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_a_command_not_built_yet_says_so_and_exits_1(
+def test_send_of_a_missing_campaign_says_so_in_one_line_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["send", "campaigns/x.yaml"]) == 1
-    assert capsys.readouterr().err == (
-        "error: 'send' is not yet available in this version of proaktive\n"
-    )
+    assert run(["send", "campaigns/x.yaml", "--yes"]) == 1
+    assert capsys.readouterr().err == "error: campaigns/x.yaml: file not found\n"
 
 
 def test_input_errors_are_one_line_and_exit_1(

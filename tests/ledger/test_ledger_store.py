@@ -410,3 +410,25 @@ def test_the_lock_file_is_private_and_empty_after_a_clean_end(tmp_path: Path) ->
     assert lock_path(path).read_bytes() == b""
     with writer_lock(path) as lock:
         assert lock.taken_over_from is None  # nobody died holding it
+
+
+def test_a_batch_commits_its_writes_together_and_a_refusal_in_it_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    first = send_one(path, pid("1980-01-01"))  # already sent: a new attempt is refused
+    with open_ledger(path, clock=Clock()) as ledger:
+        run = ledger.start_run("test", "c0ffee", dt.date(2026, 11, 30), recipients=3)
+        other = ledger.pseudonym(pid("1981-01-01"))
+        with ledger.batch():
+            ledger.attempting(run.id, "test", other, 1, "<test.1.b@proaktive>")
+            with pytest.raises(LedgerError, match="already recorded as sent"):
+                ledger.attempting(run.id, "test", first, 1, "<test.1.a@proaktive>")
+            # Not committed yet: another connection does not see the row.
+            assert rows(path, "SELECT count(*) FROM deliveries") == [(1,)]
+            ledger.record_outcome("test", other, 1, "sent", "250 ok")
+            with pytest.raises(ValueError, match="do not nest"), ledger.batch():
+                pass
+        assert rows(path, "SELECT person, state FROM deliveries ORDER BY person") == sorted(
+            [(first, "sent"), (other, "sent")]
+        )

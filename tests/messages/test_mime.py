@@ -79,3 +79,17 @@ def test_an_ascii_subject_parses_back_as_written(tmp_path: Path, subject: str) -
         recipient(fornavn=subject), "k"
     )
     assert parsed(message.as_bytes())["Subject"] == message.subject == " ".join(subject.split())
+
+
+def test_a_ledger_pseudonym_as_key_keeps_message_id_and_parts_intact(tmp_path: Path) -> None:
+    # The ledger's pseudonyms are 64 hex digits: the Message-ID is longer than a folded
+    # line, and must still be one msg-id, never an encoded word; the boundary at most 70.
+    key = "9ea074afb602e7a484b4d134c71473eecfd03091e841db8e1dc6552aa104b27a"
+    message = builder(campaign_with(tmp_path, TEMPLATES)).build(recipient(), key)
+    back = parsed(message.as_bytes())
+    assert back["Message-ID"] == f"<test.1.{key}@oslo.kommune.no>"
+    head = message.as_bytes().split(b"\r\n\r\n")[0]
+    assert f"\r\nMessage-ID: <test.1.{key}@oslo.kommune.no>\r\n".encode() in head
+    assert back.get_content_type() == "multipart/alternative"
+    assert len(back.get_boundary() or "") <= 70
+    assert [part.get_content_type() for part in back.iter_parts()] == ["text/plain", "text/html"]

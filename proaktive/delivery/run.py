@@ -1,0 +1,502 @@
+"""The send run: rendered messages → SMTP, each one recorded in the ledger before and after.
+
+`connections` threads each own one `SmtpConnection` (reused, re-opened after a loss).
+For every message a thread waits for its turn under the total rate limit, has
+`attempting` committed, hands the message over, and has the outcome recorded. One
+more thread owns the ledger and commits those rows in batches (`_Recorder`). A
+thread holds one message at a time, so a run killed at any moment leaves at most
+`connections` rows `attempting` (`unknown` after recovery).
+
+- `deferred` (4xx, or the connection lost before the data) is retried within the
+  run after each of the settings' `retry_after_s`, then left `deferred` for the next run;
+- `failed` (5xx) is never retried; `unknown` (lost after the data) is never retried;
+- `RunStopped` (535, no TLS) stops the run: in-flight messages finish, nothing more
+  is handed over, and nobody is marked failed. The one message whose `attempting`
+  row was written but which never reached the server is recorded `deferred` with
+  the reason, so the next run sends it;
+- `stop` (Ctrl-C) likewise lets the messages in flight finish and be recorded.
+
+Every connection is opened before any attempt is recorded: a server that cannot be
+reached, or refuses the login, stops the run with no row written.
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import smtplib
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from proaktive.delivery.smtp import RunStopped, SmtpConnection
+from proaktive.errors import LedgerError
+from proaktive.ledger import Ledger, State, WriterLock, open_ledger
+from proaktive.settings import SmtpSettings
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One rendered message for one person and round."""
+
+    person: str  # the ledger's pseudonym
+    round: int
+    address: str  # the envelope recipient (the message's To)
+    message_id: str
+    data: bytes  # RFC 5322, CRLF lines
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Messages by their latest outcome in this run (a deferred one may still be retried)."""
+
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    unknown: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.deferred + self.unknown
+
+
+@dataclass(frozen=True)
+class Left:
+    """A message this run did not deliver: what became of it, and the server's reply."""
+
+    person: str
+    message_id: str
+    state: str  # failed, deferred or unknown
+    reply: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    recipients: int
+    counts: Counts
+    not_attempted: int
+    left: tuple[Left, ...]  # every failed, deferred and unknown message, in order of handling
+    stopped: str | None = None  # why the server could not be used (RunStopped), if so
+    interrupted: bool = False  # the stop event was set (Ctrl-C)
+
+    def __post_init__(self) -> None:
+        # Nobody disappears from the report: it must add up before anyone reads it.
+        if self.counts.handled + self.not_attempted != self.recipients:
+            raise ArithmeticError(
+                f"the send report does not add up: {self.recipients} recipients, "
+                f"{self.counts.handled} handled, {self.not_attempted} not attempted"
+            )
+
+    @property
+    def complete(self) -> bool:
+        """Every recipient sent: nothing left failed, deferred, unknown or unattempted."""
+        return self.counts.sent == self.recipients
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """Where a run records and sends: the ledger (held by `lock`), the run and the server."""
+
+    lock: WriterLock
+    run_id: int
+    campaign_id: str
+    sender: str  # the envelope sender
+    smtp: SmtpSettings
+    password: str | None
+    resend_unknown: bool = False
+    max_per_second: float | None = None  # None: the settings' limit; 0: no limit
+
+
+Progress = Callable[[Counts], None]
+
+
+def send_messages(
+    messages: Sequence[Outgoing],
+    target: RunTarget,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+    retry_delays: Sequence[float] | None = None,
+) -> RunReport:
+    """Hand every message over once, recording each in the ledger; see the module's text."""
+    if not target.lock.held:
+        raise ValueError("a send run needs the ledger's writer lock, held")
+    if not messages:  # nobody is due: no connection is opened for nothing
+        return RunReport(0, Counts(), 0, ())
+    stop = stop or threading.Event()
+    say = progress or (lambda _: None)
+    workers = min(target.smtp.connections, len(messages))
+    rate = target.smtp.max_per_second if target.max_per_second is None else target.max_per_second
+    pace = _Pace(rate or None)
+    recorder = _Recorder(target)  # the ledger first: before any SMTP connection
+    halt = threading.Event()  # set by the loop when it ends: queued jobs are not begun
+    work: queue.Queue[_Job | None] = queue.Queue()
+    results: queue.Queue[_Result] = queue.Queue()
+    ready: queue.Queue[str | BaseException | None] = queue.Queue()
+    threads = [
+        threading.Thread(
+            target=_worker,
+            args=(target, pace, recorder, (stop, halt), work, results, ready),
+            name=f"proaktive-smtp-{number}",
+            daemon=True,
+        )
+        for number in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        problems = [ready.get() for _ in threads]
+        for problem in problems:
+            if isinstance(problem, BaseException):
+                raise problem
+        stopped = next((problem for problem in problems if isinstance(problem, str)), None)
+        if stopped is not None:
+            return RunReport(len(messages), Counts(), len(messages), (), stopped=stopped)
+        delays = tuple(target.smtp.retry_after_s if retry_delays is None else retry_delays)
+        return _Loop(messages, workers, stop, say, delays).run(work, results, halt)
+    finally:
+        for _ in threads:
+            work.put(None)
+        for thread in threads:
+            thread.join()
+        recorder.close()  # every outcome committed before the run is counted and ended
+
+
+@dataclass(order=True)
+class _Job:
+    ready_at: float
+    order: int
+    message: Outgoing = field(compare=False)
+    tries: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class _Result:
+    job: _Job
+    # sent, failed, deferred, unknown; skipped (recorded meanwhile by another run), or
+    # unbegun (queued when the run was ending: never recorded attempting)
+    state: str
+    reply: str
+    stopped: str | None = None
+    crash: BaseException | None = None
+
+
+class _Loop:
+    """The run's main thread: hands out jobs, at most one per connection, and counts."""
+
+    def __init__(
+        self,
+        messages: Sequence[Outgoing],
+        workers: int,
+        stop: threading.Event,
+        say: Progress,
+        retry_delays: tuple[float, ...],
+    ) -> None:
+        self.fresh = [_Job(0.0, n, message) for n, message in enumerate(messages)]
+        self.fresh.reverse()  # popped from the end: in the given order
+        self.retries: list[_Job] = []
+        self.workers = workers
+        self.stop = stop
+        self.say = say
+        self.retry_delays = retry_delays
+        self.latest: dict[int, _Result] = {}  # by job order: each message's latest outcome
+        self.tally: Counter[str] = Counter()  # the latest outcomes by state, kept as they come
+        self.stopped: str | None = None
+        self.crash: BaseException | None = None
+        self.total = len(messages)
+
+    def run(
+        self,
+        work: queue.Queue[_Job | None],
+        results: queue.Queue[_Result],
+        halt: threading.Event,
+    ) -> RunReport:
+        in_flight = 0  # jobs handed to the threads: one being sent by each, one waiting
+        while True:
+            ending = self.stop.is_set() or self.stopped is not None or self.crash is not None
+            if ending:
+                halt.set()
+            # A second job per thread waits in the queue, so that a thread goes on at once;
+            # it is recorded `attempting` only when that thread begins it.
+            while not ending and in_flight < 2 * self.workers:
+                job = self._next_job()
+                if job is None:
+                    break
+                work.put(job)
+                in_flight += 1
+            if in_flight == 0 and (ending or not (self.fresh or self.retries)):
+                break
+            try:
+                result = results.get(timeout=self._wait())
+            except queue.Empty:
+                continue
+            in_flight -= 1
+            self._record(result)
+        if self.crash is not None:
+            raise self.crash
+        return self._report()
+
+    def _next_job(self) -> _Job | None:
+        if self.retries and self.retries[0].ready_at <= time.monotonic():
+            return heapq.heappop(self.retries)
+        if self.fresh:
+            return self.fresh.pop()
+        return None
+
+    def _wait(self) -> float:
+        """How long to wait for a result: until the next retry is due, and never long, so
+        that a stop request is seen at once even when nothing is in flight."""
+        if self.retries and not self.fresh:
+            return min(max(self.retries[0].ready_at - time.monotonic(), 0.01), 0.2)
+        return 0.2
+
+    def _record(self, result: _Result) -> None:
+        if result.crash is not None:
+            self.crash = result.crash
+            return
+        if result.state == "unbegun":  # the run was ending: it stays as it was
+            return
+        if result.stopped is not None:
+            self.stopped = result.stopped
+        job = result.job
+        previous = self.latest.get(job.order)
+        if previous is not None:  # a retry: the message's earlier outcome no longer counts
+            self.tally[previous.state] -= 1
+        self.latest[job.order] = result
+        self.tally[result.state] += 1
+        retry = result.state == "deferred" and result.stopped is None
+        if retry and job.tries < len(self.retry_delays):
+            ready_at = time.monotonic() + self.retry_delays[job.tries]
+            heapq.heappush(self.retries, _Job(ready_at, job.order, job.message, job.tries + 1))
+        self.say(self._counts())
+
+    def _counts(self) -> Counts:
+        return Counts(
+            sent=self.tally["sent"],
+            failed=self.tally["failed"],
+            deferred=self.tally["deferred"],
+            unknown=self.tally["unknown"],
+        )
+
+    def _report(self) -> RunReport:
+        handled = {order: r for order, r in self.latest.items() if r.state != "skipped"}
+        left = tuple(
+            Left(r.job.message.person, r.job.message.message_id, r.state, r.reply)
+            for _, r in sorted(handled.items())
+            if r.state != "sent"
+        )
+        return RunReport(
+            recipients=self.total,
+            counts=self._counts(),
+            not_attempted=self.total - len(handled),
+            left=left,
+            stopped=self.stopped,
+            interrupted=self.stop.is_set(),
+        )
+
+
+class _Pace:
+    """The total rate limit of all connections: one message every 1/rate seconds."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _worker(
+    target: RunTarget,
+    pace: _Pace,
+    recorder: _Recorder,
+    ending: tuple[threading.Event, threading.Event],
+    work: queue.Queue[_Job | None],
+    results: queue.Queue[_Result],
+    ready: queue.Queue[str | BaseException | None],
+) -> None:
+    """One connection's thread: says whether it is ready, then delivers jobs until None."""
+    connection = SmtpConnection(target.smtp, target.password)
+    try:
+        problem = _open(connection)
+        ready.put(problem)
+        if problem is not None:
+            _drain(work)
+            return
+        while (job := work.get()) is not None:
+            if any(event.is_set() for event in ending):
+                results.put(_Result(job, "unbegun", ""))
+                continue
+            try:
+                results.put(_deliver(job, target, connection, recorder, pace))
+            except BaseException as error:  # the run must hear of it, never wait forever
+                results.put(_Result(job, "failed", "", crash=error))
+    finally:
+        connection.close()
+
+
+def _open(connection: SmtpConnection) -> str | None:
+    """Open the connection; why the server cannot be used, or None."""
+    smtp = connection.settings
+    try:
+        connection.open()
+    except RunStopped as stop:
+        return str(stop)
+    except (OSError, smtplib.SMTPException) as error:
+        return f"cannot connect to {smtp.host}:{smtp.port} ({error}): nothing was sent"
+    return None
+
+
+def _drain(work: queue.Queue[_Job | None]) -> None:
+    while work.get() is not None:
+        pass
+
+
+def _deliver(
+    job: _Job,
+    target: RunTarget,
+    connection: SmtpConnection,
+    recorder: _Recorder,
+    pace: _Pace,
+) -> _Result:
+    message = job.message
+    pace.wait()  # before `attempting`: a run killed while waiting has marked nobody
+    refused = recorder.attempting(message)  # committed when it returns
+    if refused is not None:  # recorded meanwhile by another run: never sent twice
+        return _Result(job, "skipped", refused)
+    try:
+        outcome = connection.send(target.sender, message.address, message.data)
+    except RunStopped as stop:
+        # Nothing reached the server: deferred, so that the next run sends it.
+        reply = f"not sent: {stop.message}"
+        recorder.outcome(message, "deferred", reply)
+        return _Result(job, "deferred", reply, stopped=str(stop))
+    recorder.outcome(message, outcome.state, outcome.reply)
+    return _Result(job, outcome.state, outcome.reply)
+
+
+@dataclass
+class _Request:
+    message: Outgoing
+    outcome: State | None = None  # None: record `attempting`
+    reply: str = ""
+    done: threading.Event | None = None  # set when committed (attempts only)
+    refused: str | None = None
+    error: BaseException | None = None
+
+
+class _Recorder:
+    """The run's one connection to the ledger, in a thread of its own.
+
+    It commits what the connections ask for in batches: each batch is one transaction,
+    one sync to disk for every row asked for meanwhile, and no two SQLite connections
+    ever wait for each other's lock. An attempt returns only once committed; an outcome
+    is queued, and committed at the latest with the same connection's next attempt (the
+    queue keeps their order), so that a run killed at any moment leaves at most one row
+    per connection without its outcome.
+    """
+
+    def __init__(self, target: RunTarget) -> None:
+        self._target = target
+        self._requests: queue.Queue[_Request | None] = queue.Queue()
+        self._error: BaseException | None = None
+        opened: queue.Queue[Ledger | BaseException] = queue.Queue()
+        self._thread = threading.Thread(
+            target=self._run, args=(opened,), name="proaktive-ledger", daemon=True
+        )
+        self._thread.start()
+        first = opened.get()
+        if isinstance(first, BaseException):
+            self._thread.join()
+            raise first
+
+    def attempting(self, message: Outgoing) -> str | None:
+        """Record and commit `attempting`; why not, when the ledger refuses."""
+        request = _Request(message, done=threading.Event())
+        self._requests.put(request)
+        assert request.done is not None
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.refused
+
+    def outcome(self, message: Outgoing, state: State, reply: str) -> None:
+        if self._error is not None:
+            raise self._error
+        self._requests.put(_Request(message, outcome=state, reply=reply))
+
+    def close(self) -> None:
+        """Commit what is queued, and end. Raises what went wrong writing, if anything."""
+        self._requests.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self, opened: queue.Queue[Ledger | BaseException]) -> None:
+        try:
+            ledger = open_ledger(self._target.lock.ledger)  # used in this thread only
+        except BaseException as error:
+            opened.put(error)
+            return
+        opened.put(ledger)
+        with ledger:
+            ending = False
+            while not ending:
+                first = self._requests.get()
+                if first is None:
+                    break
+                batch = [first]
+                while True:  # everything asked for while the last batch was written
+                    try:
+                        more = self._requests.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        ending = True
+                        break
+                    batch.append(more)
+                self._write(ledger, batch)
+
+    def _write(self, ledger: Ledger, batch: list[_Request]) -> None:
+        target = self._target
+        try:
+            with ledger.batch():
+                for request in batch:
+                    message = request.message
+                    if request.outcome is not None:
+                        ledger.record_outcome(
+                            target.campaign_id,
+                            message.person,
+                            message.round,
+                            request.outcome,
+                            request.reply,
+                        )
+                        continue
+                    try:
+                        ledger.attempting(
+                            target.run_id,
+                            target.campaign_id,
+                            message.person,
+                            message.round,
+                            message.message_id,
+                            resend_unknown=target.resend_unknown,
+                        )
+                    except LedgerError as refusal:  # wrote nothing: the batch goes on
+                        request.refused = refusal.message
+        except BaseException as error:
+            self._error = error
+            for request in batch:
+                request.error = error
+        for request in batch:
+            if request.done is not None:
+                request.done.set()
