@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,23 @@ def test_a_shipped_campaign_validates_and_has_recipients(
     assert run([*command, "--settings", str(settings)]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["recipients"] > 0, campaign.name
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS, ids=lambda path: path.stem)
+def test_a_shipped_campaign_renders_every_recipient_in_a_dry_run(
+    campaign: Path, settings: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `send` would hand over: one .eml per recipient, each a message a client opens."""
+    command = ["audience", "count", str(campaign), "--json", "--as-of", str(AS_OF)]
+    assert run([*command, "--settings", str(settings)]) == 0
+    recipients = json.loads(capsys.readouterr().out)["recipients"]
+    out = tmp_path / "out"
+    dry_run = ["send", str(campaign), "--dry-run", "--out", str(out), "--as-of", str(AS_OF)]
+    assert run([*dry_run, "--settings", str(settings)]) == 0
+    files = sorted(out.glob("*.eml"))
+    assert len(files) == recipients
+    for path in files:
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        assert message["Subject"] and message.get_body(("plain",)) is not None
+        assert message.get_body(("html",)) is not None
