@@ -11,11 +11,11 @@ from proaktive.campaign import load_campaign
 from proaktive.campaign.model import (
     Age,
     AllOf,
+    Area,
     Child,
     Criterion,
     District,
     MovedIn,
-    Postcode,
     Street,
 )
 from proaktive.settings import Settings, load_settings
@@ -45,9 +45,20 @@ ADULT = Age(18, None)
         ("velkommen-til-oslo", AllOf((MovedIn(30, "another_district"), ADULT))),
         ("barnehageopptak", AllOf((ADULT, Child("months", 4, 4)))),
         ("nye-foreldre-frogner", AllOf((District(("030105",)), Child("days", None, 14)))),
-        ("hageavfall-pilot", AllOf((District(("030114",)), ADULT))),
+        (
+            "hageavfall-pilot",
+            AllOf((Area(REPO / "campaigns" / "areas" / "hageavfall-roa.geojson", 0.0), ADULT)),
+        ),
         ("seniortjenester", AllOf((District(("030103",)), Age(80, None)))),
-        ("beboerparkering", AllOf((Postcode(("0182", "0183", "0184", "0185")), ADULT))),
+        (
+            "beboerparkering",
+            AllOf(
+                (
+                    Area(REPO / "campaigns" / "areas" / "beboerparkering-grunerlokka.geojson", 0.0),
+                    ADULT,
+                )
+            ),
+        ),
         ("graving-storgata", Street("Storgata", 1, 39, "odd", "0182")),
     ],
 )
