@@ -1,23 +1,19 @@
 """One SMTP connection against a real server (aiosmtpd on 127.0.0.1) that replies as scripted.
 
-A recipient's local part tells the server what to do: `reply-550@…` refuses it at
-RCPT, `data-451@…` refuses the message after its data, `drop-rcpt@…` closes the
-connection at RCPT (before the data), `drop-data@…` closes it after the data
-arrived (before the reply). Anyone else gets 250 and lands in the inbox.
+A recipient's local part tells the server what to do (tests/smtp_server.py):
+`reply-550@…` refuses it at RCPT, `data-451@…` refuses the message after its data,
+`drop-rcpt@…` closes the connection at RCPT (before the data), `drop-data@…` closes it
+after the data arrived (before the reply). Anyone else gets 250 and lands in the inbox.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_server import ScriptedServer, running
 
 from proaktive.delivery.smtp import Outcome, RunStopped, SmtpConnection
 from proaktive.settings import SmtpSettings
@@ -25,57 +21,11 @@ from proaktive.settings import SmtpSettings
 SENDER = "ikke-svar@oslo.kommune.no"
 
 
-@dataclass
-class ScriptedServer:
-    inbox: list[Message] = field(default_factory=list)
-    connections: int = 0
-
-    async def handle_EHLO(
-        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
-    ) -> list[str]:
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
-    ) -> str:
-        local = address.split("@")[0]
-        if local.startswith("reply-"):
-            return f"{local[6:9]} scripted refusal"
-        if local == "drop-rcpt":
-            server.transport.close()
-            return "250 never heard"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        local = envelope.rcpt_tos[0].split("@")[0]
-        if local.startswith("data-"):
-            return f"{local[5:8]} scripted refusal after the data"
-        if local == "drop-data":
-            server.transport.close()
-            return "250 never heard"
-        self.inbox.append(message_from_bytes(envelope.original_content))
-        return "250 2.0.0 Ok: queued"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[ScriptedServer, int]]:
     handler = ScriptedServer()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
-    controller.start()
-    try:
+    with running(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def message(to: str, body: str = "Hei!") -> bytes:
@@ -168,24 +118,17 @@ def test_tls_on_a_plain_port_stops_the_run(server: tuple[ScriptedServer, int]) -
     assert handler.inbox == []
 
 
-def test_a_refused_login_stops_the_run(server: tuple[ScriptedServer, int]) -> None:
+def test_a_refused_login_stops_the_run() -> None:
     handler = ScriptedServer()
-    port = _free_port()
 
     def refuse(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         assert isinstance(data, LoginPassword)
         return AuthResult(success=False, handled=False)
 
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=port, authenticator=refuse, auth_require_tls=False
-    )
-    controller.start()
-    try:
+    with running(handler, authenticator=refuse, auth_require_tls=False) as port:
         connection = connect(port, username="proaktive")
         with pytest.raises(RunStopped) as raised:
             connection.send(SENDER, "kari@example.no", message("kari@example.no"))
-    finally:
-        controller.stop()
     assert str(raised.value) == (
         "127.0.0.1 refused the login of proaktive (535): nothing was sent "
         "(check smtp.username and the password in $PROAKTIVE_SMTP_PASSWORD)"
