@@ -9,6 +9,7 @@ import typer
 
 from proaktive.cli.options import (
     AsOfOption,
+    CampaignArgument,
     LedgerOption,
     RegistryOption,
     SettingsOption,
@@ -29,9 +30,7 @@ class ChangedWhileShown(ProaktiveError):
 
 
 def approve(
-    campaign: Annotated[
-        Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
-    ],
+    campaign: CampaignArgument,
     as_of: AsOfOption = None,
     by: Annotated[
         str | None,

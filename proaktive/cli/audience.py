@@ -11,6 +11,7 @@ import typer
 
 from proaktive.cli.options import (
     AsOfOption,
+    CampaignArgument,
     LedgerOption,
     RegistryOption,
     SettingsOption,
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
     from proaktive.audience.model import Audience
 
 app = typer.Typer(help="Resolve a campaign's audience: the funnel and the recipients.")
-
-CampaignArgument = Annotated[
-    Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
-]
 
 
 class GroupBy(StrEnum):

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 OSLO = ZoneInfo("Europe/Oslo")
 
+CampaignArgument = Annotated[
+    Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
+]
 SettingsOption = Annotated[
     Path | None,
     typer.Option(

@@ -13,6 +13,7 @@ import typer
 from proaktive.cli.options import (
     OSLO,
     AsOfOption,
+    CampaignArgument,
     LedgerOption,
     RegistryOption,
     SettingsOption,
@@ -35,9 +36,7 @@ PREVIEW_KEY = "preview"
 
 
 def preview(
-    campaign: Annotated[
-        Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
-    ],
+    campaign: CampaignArgument,
     as_of: AsOfOption = None,
     person: Annotated[
         str | None,

@@ -26,6 +26,7 @@ import typer
 from proaktive.cli.options import (
     OSLO,
     AsOfOption,
+    CampaignArgument,
     LedgerOption,
     RegistryOption,
     SettingsOption,
@@ -52,9 +53,7 @@ class OnUnknown(StrEnum):
 
 
 def send(
-    campaign: Annotated[
-        Path, typer.Argument(help="Campaign file (YAML).", dir_okay=False, metavar="CAMPAIGN")
-    ],
+    campaign: CampaignArgument,
     as_of: AsOfOption = None,
     dry_run: Annotated[
         bool,
