@@ -32,6 +32,7 @@ class ScriptedServer:
     inbox: list[Message] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)
     rcpts: Counter[str] = field(default_factory=Counter)
+    datas: Counter[str] = field(default_factory=Counter)
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,6 +75,7 @@ class ScriptedServer:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.datas[envelope.rcpt_tos[0]] += 1
         local = envelope.rcpt_tos[0].split("@")[0]
         if local.startswith("data-"):
             return f"{local[5:8]} scripted refusal after the data"

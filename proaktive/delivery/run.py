@@ -1,11 +1,13 @@
 """The send run: rendered messages → SMTP, each one recorded in the ledger before and after.
 
 `connections` threads each own one `SmtpConnection` (reused, re-opened after a loss).
-For every message a thread waits for its turn under the total rate limit, has
-`attempting` committed, hands the message over, and has the outcome recorded. One
-more thread owns the ledger and commits those rows in batches (`_Recorder`). A
+For every message a thread waits for its turn under the total rate limit, asks for
+`attempting` to be recorded, sends the envelope (MAIL, RCPT) while that commits,
+hands the message data over only once it is committed, and has the outcome recorded.
+One more thread owns the ledger and commits those rows in batches (`_Recorder`). A
 thread holds one message at a time, so a run killed at any moment leaves at most
-`connections` rows `attempting` (`unknown` after recovery).
+`connections` rows `attempting` (`unknown` after recovery), and no message data ever
+leaves without its committed row.
 
 - `deferred` (4xx, or the connection lost before the data) is retried within the
   run after each of the settings' `retry_after_s`, then left `deferred` for the next run;
@@ -371,18 +373,36 @@ def _deliver(
 ) -> _Result:
     message = job.message
     pace.wait()  # before `attempting`: a run killed while waiting has marked nobody
-    refused = recorder.attempting(message)  # committed when it returns
-    if refused is not None:  # recorded meanwhile by another run: never sent twice
-        return _Result(job, "skipped", refused)
+    # The row is committed while the server reads the envelope; the data goes out only
+    # once it is (`before_data`), and the outcome is recorded only after it.
+    attempt = recorder.attempting(message)
     try:
-        outcome = connection.send(target.sender, message.address, message.data)
+        outcome = connection.send(
+            target.sender, message.address, message.data, before_data=attempt.committed
+        )
+    except _Refused as refused:  # recorded meanwhile by another run: never sent twice
+        return _Result(job, "skipped", refused.reason)
     except RunStopped as stop:
         # Nothing reached the server: deferred, so that the next run sends it.
+        if (refused_reason := attempt.refused()) is not None:
+            return _Result(job, "skipped", refused_reason)
         reply = f"not sent: {stop.message}"
         recorder.outcome(message, "deferred", reply)
         return _Result(job, "deferred", reply, stopped=str(stop))
+    # Refused by the server before the data, or never connected: the row is committed
+    # (or refused) before its outcome is recorded.
+    if (refused_reason := attempt.refused()) is not None:
+        return _Result(job, "skipped", refused_reason)
     recorder.outcome(message, outcome.state, outcome.reply)
     return _Result(job, outcome.state, outcome.reply)
+
+
+class _Refused(Exception):
+    """The ledger would not record the attempt: the message must not go."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -391,8 +411,22 @@ class _Request:
     outcome: State | None = None  # None: record `attempting`
     reply: str = ""
     done: threading.Event | None = None  # set when committed (attempts only)
-    refused: str | None = None
+    refusal: str | None = None
     error: BaseException | None = None
+
+    def refused(self) -> str | None:
+        """Once the attempt is committed: None, or why the ledger refused it. Raises
+        what went wrong writing it."""
+        assert self.done is not None, "only an attempt is waited for"
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.refusal
+
+    def committed(self) -> None:
+        """Return once the attempt is committed; `_Refused` when the ledger refused it."""
+        if (reason := self.refused()) is not None:
+            raise _Refused(reason)
 
 
 class _Recorder:
@@ -400,10 +434,10 @@ class _Recorder:
 
     It commits what the connections ask for in batches: each batch is one transaction,
     one sync to disk for every row asked for meanwhile, and no two SQLite connections
-    ever wait for each other's lock. An attempt returns only once committed; an outcome
-    is queued, and committed at the latest with the same connection's next attempt (the
-    queue keeps their order), so that a run killed at any moment leaves at most one row
-    per connection without its outcome.
+    ever wait for each other's lock. An attempt is waited for before its message's
+    data goes out; an outcome is queued, and committed at the latest with the same
+    connection's next attempt (the queue keeps their order), so that a run killed at
+    any moment leaves at most one row per connection without its outcome.
     """
 
     def __init__(self, target: RunTarget) -> None:
@@ -420,15 +454,12 @@ class _Recorder:
             self._thread.join()
             raise first
 
-    def attempting(self, message: Outgoing) -> str | None:
-        """Record and commit `attempting`; why not, when the ledger refuses."""
+    def attempting(self, message: Outgoing) -> _Request:
+        """Have `attempting` recorded and committed: wait for it with the request's
+        `committed` or `refused`."""
         request = _Request(message, done=threading.Event())
         self._requests.put(request)
-        assert request.done is not None
-        request.done.wait()
-        if request.error is not None:
-            raise request.error
-        return request.refused
+        return request
 
     def outcome(self, message: Outgoing, state: State, reply: str) -> None:
         if self._error is not None:
@@ -474,7 +505,7 @@ class _Recorder:
                 for request in batch:
                     message = request.message
                     if request.outcome is not None:
-                        ledger.record_outcome(
+                        ledger.note_outcome(
                             target.campaign_id,
                             message.person,
                             message.round,
@@ -483,7 +514,7 @@ class _Recorder:
                         )
                         continue
                     try:
-                        ledger.attempting(
+                        ledger.note_attempt(
                             target.run_id,
                             target.campaign_id,
                             message.person,
@@ -492,7 +523,7 @@ class _Recorder:
                             resend_unknown=target.resend_unknown,
                         )
                     except LedgerError as refusal:  # wrote nothing: the batch goes on
-                        request.refused = refusal.message
+                        request.refusal = refusal.message
         except BaseException as error:
             self._error = error
             for request in batch:

@@ -12,6 +12,11 @@ through `smtplib.sendmail`, which cannot tell where a lost connection struck:
 
 A failed login (535) or TLS that cannot be had stops the whole run (`RunStopped`):
 nothing is sent over a connection that did not get what the settings ask for.
+
+`before_data` runs once the server has accepted the envelope and before the message
+goes out: a send run waits there for its `attempting` row to be committed, so that
+the commit and the envelope's round trips overlap. When it raises, the transaction
+is reset (nothing was handed over) and the error goes to the caller.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,7 +52,14 @@ class SmtpConnection:
         self._password = password
         self._smtp: smtplib.SMTP | None = None
 
-    def send(self, sender: str, recipient: str, data: bytes) -> Outcome:
+    def send(
+        self,
+        sender: str,
+        recipient: str,
+        data: bytes,
+        *,
+        before_data: Callable[[], None] | None = None,
+    ) -> Outcome:
         """Hand over one message for one recipient (`data`: RFC 5322 bytes, CRLF lines)."""
         try:
             smtp = self._connection()
@@ -66,6 +79,16 @@ class SmtpConnection:
             code, reply = smtp.rcpt(recipient)
             if code >= 300:
                 return self._refused(code, reply)
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            return Outcome("deferred", f"connection lost before the message: {_describe(error)}")
+        if before_data is not None:
+            try:
+                before_data()
+            except BaseException:
+                self._reset()
+                raise
+        try:
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 return self._refused(code, reply)
@@ -96,14 +119,18 @@ class SmtpConnection:
 
     def _refused(self, code: int, reply: bytes) -> Outcome:
         """A refusal of one step: the transaction is reset, so the connection serves on."""
+        self._reset()
+        if code == 421:  # the server closes the connection
+            self._drop()
+        return Outcome("failed" if code >= 500 else "deferred", _reply(code, reply))
+
+    def _reset(self) -> None:
+        """End the transaction begun (RSET); a connection that cannot is dropped."""
         try:
             if self._smtp is not None:
                 self._smtp.rset()
         except (OSError, smtplib.SMTPException):
             self._drop()
-        if code == 421:  # the server closes the connection
-            self._drop()
-        return Outcome("failed" if code >= 500 else "deferred", _reply(code, reply))
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:

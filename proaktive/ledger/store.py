@@ -214,39 +214,61 @@ class Ledger:
         `unknown` one) is attempted again. Any other row of the round refuses: the
         person has got it, or may have.
         """
-        retry: tuple[State, ...] = ("deferred", "unknown") if resend_unknown else ("deferred",)
-        now = _stamp(self._clock())
-        with self._write() as con:
-            existing = con.execute(
-                "SELECT state FROM deliveries WHERE campaign_id = ? AND person = ? AND round = ?",
-                [campaign_id, person, round],
-            ).fetchone()
-            if existing is None:
-                con.execute(
-                    "INSERT INTO deliveries (campaign_id, person, round, state, attempts, "
-                    "message_id, run_id, first_attempt_at, updated_at) "
-                    "VALUES (?, ?, ?, 'attempting', 1, ?, ?, ?, ?)",
-                    [campaign_id, person, round, message_id, run_id, now, now],
-                )
-            elif existing[0] in retry:
-                con.execute(
-                    "UPDATE deliveries SET state = 'attempting', attempts = attempts + 1, "
-                    "message_id = ?, run_id = ?, updated_at = ? "
-                    "WHERE campaign_id = ? AND person = ? AND round = ?",
-                    [message_id, run_id, now, campaign_id, person, round],
-                )
-            else:
-                raise LedgerError(
-                    f"campaign {campaign_id} round {round} is already recorded as "
-                    f"{existing[0]} for this person: it is not sent again",
-                    Location(self.path),
-                )
+        self.note_attempt(
+            run_id, campaign_id, person, round, message_id, resend_unknown=resend_unknown
+        )
         return self._entry(campaign_id, person, round)
 
     def record_outcome(
         self, campaign_id: str, person: str, round: int, state: State, smtp_reply: str | None
     ) -> LedgerEntry:
         """Record how an attempted message ended (`sent`, `failed`, `deferred`, `unknown`)."""
+        self.note_outcome(campaign_id, person, round, state, smtp_reply)
+        return self._entry(campaign_id, person, round)
+
+    # A send run writes two rows a message: `note_attempt` and `note_outcome` are
+    # `attempting` and `record_outcome` without reading the row back, one statement each.
+
+    def note_attempt(
+        self,
+        run_id: int,
+        campaign_id: str,
+        person: str,
+        round: int,
+        message_id: str,
+        *,
+        resend_unknown: bool = False,
+    ) -> None:
+        """As `attempting`, returning nothing."""
+        retry = _RETRY_UNKNOWN if resend_unknown else _RETRY
+        now = _stamp(self._clock())
+        with self._write() as con:
+            # A new round is inserted; an existing one changes only when it may be retried.
+            changed = con.execute(
+                "INSERT INTO deliveries (campaign_id, person, round, state, attempts, "
+                "message_id, run_id, first_attempt_at, updated_at) "
+                "VALUES (?, ?, ?, 'attempting', 1, ?, ?, ?, ?) "
+                "ON CONFLICT (campaign_id, person, round) DO UPDATE SET "
+                "state = 'attempting', attempts = attempts + 1, message_id = excluded.message_id, "
+                f"run_id = excluded.run_id, updated_at = excluded.updated_at WHERE {retry}",
+                [campaign_id, person, round, message_id, run_id, now, now],
+            ).rowcount
+            if changed != 1:
+                (state,) = con.execute(
+                    "SELECT state FROM deliveries "
+                    "WHERE campaign_id = ? AND person = ? AND round = ?",
+                    [campaign_id, person, round],
+                ).fetchone()
+                raise LedgerError(
+                    f"campaign {campaign_id} round {round} is already recorded as "
+                    f"{state} for this person: it is not sent again",
+                    Location(self.path),
+                )
+
+    def note_outcome(
+        self, campaign_id: str, person: str, round: int, state: State, smtp_reply: str | None
+    ) -> None:
+        """As `record_outcome`, returning nothing."""
         if state not in FINAL_STATES:
             raise ValueError(f"{state} is not an outcome")
         now = _stamp(self._clock())
@@ -263,7 +285,6 @@ class Ledger:
                     "person: an outcome needs one",
                     Location(self.path),
                 )
-        return self._entry(campaign_id, person, round)
 
     def recover_dead_runs(self, lock: WriterLock) -> int:
         """Mark the rows a dead run left `attempting` as `unknown` (the message may have
@@ -446,6 +467,10 @@ class Ledger:
             counts=counts,
         )
 
+
+# Which existing row of a round `note_attempt` may attempt again.
+_RETRY = "deliveries.state = 'deferred'"
+_RETRY_UNKNOWN = "deliveries.state IN ('deferred', 'unknown')"
 
 _RUNS = (
     "SELECT id, campaign_id, content_hash, as_of, operator, started_at, ended_at, status, "

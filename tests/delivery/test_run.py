@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +95,56 @@ def test_every_message_is_sent_once_and_recorded_with_the_reply(tmp_path: Path) 
     assert handler.connections == 2  # two connections, reused for every message
 
 
+def test_no_message_data_goes_out_before_its_attempt_is_committed(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    open_ledger(ledger).close()
+    at_data: dict[str, tuple[str, ...] | None] = {}
+
+    class Watching(ScriptedServer):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            # What another connection to the ledger sees as the data arrives: committed rows.
+            person = envelope.rcpt_tos[0].split("@")[0]
+            with closing(sqlite3.connect(ledger)) as con:
+                at_data[person] = con.execute(
+                    "SELECT state FROM deliveries WHERE person = ?", [person]
+                ).fetchone()
+            return await super().handle_DATA(server, session, envelope)
+
+    # Another writer takes the ledger's lock again and again, so that the run's commits
+    # wait while the server is already reading the envelopes.
+    done = threading.Event()
+
+    def hold_the_ledger() -> None:
+        with closing(sqlite3.connect(ledger, isolation_level=None, timeout=30)) as con:
+            while not done.is_set():
+                con.execute("BEGIN IMMEDIATE")
+                time.sleep(0.03)
+                con.execute("COMMIT")
+                time.sleep(0.002)
+
+    holder = threading.Thread(target=hold_the_ledger)
+    holder.start()
+    try:
+        with running(Watching()) as port:
+            report = send(ledger, port, people(12))
+    finally:
+        done.set()
+        holder.join()
+    assert report.counts == Counts(sent=12)
+    assert at_data == {f"person{number:03d}": ("attempting",) for number in range(12)}
+
+
 def test_a_550_fails_only_that_recipient_and_is_never_retried(tmp_path: Path) -> None:
     handler = ScriptedServer()
     ledger = tmp_path / "ledger.sqlite3"
     addresses = ["a@example.no", "reply-550@example.no", "b@example.no", "data-554@example.no"]
     with running(handler) as port:
         report = send(ledger, port, addresses)
-        again = send(ledger, port, ["reply-550@example.no"])  # a run asked to try again
+        # A run asked to try them again:
+        again = send(ledger, port, ["reply-550@example.no", "data-554@example.no"])
     assert sorted(handler.delivered_to()) == ["a@example.no", "b@example.no"]
-    assert handler.rcpts["reply-550@example.no"] == 1
-    assert handler.rcpts["data-554@example.no"] == 1
+    assert handler.rcpts["reply-550@example.no"] == 1 + 1  # the envelope, while it commits
+    assert handler.datas["data-554@example.no"] == 1  # the message data: never again
     assert rows(ledger)["reply-550"] == ("failed", 1, "550 scripted refusal")
     assert rows(ledger)["data-554"] == ("failed", 1, "554 scripted refusal after the data")
     assert report.counts == Counts(sent=2, failed=2)
@@ -112,8 +152,11 @@ def test_a_550_fails_only_that_recipient_and_is_never_retried(tmp_path: Path) ->
         ("reply-550", "failed"),
         ("data-554", "failed"),
     ]
-    # The ledger refuses a second attempt: the person is not handed over again.
-    assert again.counts == Counts() and again.not_attempted == 1
+    # The ledger refuses a second attempt: the message is not handed over again, and
+    # the rows are as they were.
+    assert again.counts == Counts() and again.not_attempted == 2
+    assert rows(ledger)["reply-550"] == ("failed", 1, "550 scripted refusal")
+    assert rows(ledger)["data-554"] == ("failed", 1, "554 scripted refusal after the data")
 
 
 @pytest.mark.parametrize("reply", ["421 closing", "451 try later", "452 full", "454 tls"])
