@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from proaktive.audience.model import Audience, Recipient
     from proaktive.campaign.model import Campaign
     from proaktive.delivery.plan import Planned
-    from proaktive.delivery.run import Outgoing, RunReport, RunTarget
+    from proaktive.delivery.run import Messages, RunReport, RunTarget
     from proaktive.settings import Paths, Settings
 
 SHOWN_LEFT = 20  # failed, deferred and unknown messages listed at the end; the ledger has all
@@ -227,9 +227,9 @@ def _dry_run(
     """Everything but SMTP and the ledger: no ledger file, no lock, no connection."""
     import secrets
 
-    from proaktive.cli.output import plain, stdout
+    from proaktive.cli.output import plain, stderr, stdout
     from proaktive.delivery.eml import write_eml
-    from proaktive.delivery.plan import plan
+    from proaktive.delivery.plan import RenderedMessages, plan
     from proaktive.ledger import key_path, read_ledger
     from proaktive.ledger.keys import read_key
 
@@ -243,7 +243,16 @@ def _dry_run(
         if existing is not None:
             existing.close()
     planned = planned[:limit] if limit is not None else planned
-    messages = _render(campaign, planned, day, now)
+    _check(campaign, planned, day, now)
+    with (
+        RenderedMessages(campaign, planned, as_of=day, now=now) as messages,
+        stderr.status("Rendering the messages…"),
+    ):
+        if out is not None:
+            written = write_eml(out, messages)
+        else:
+            for _ in messages:  # rendered, as a send would, and let go
+                pass
     stdout.print(
         plain(
             f"Dry run of {campaign.id}: {len(messages):,} message"
@@ -253,28 +262,26 @@ def _dry_run(
         soft_wrap=True,
     )
     if out is not None:
-        written = write_eml(out, messages)
         stdout.print(plain(f"{len(written):,} .eml files written to {out}"), soft_wrap=True)
     return 0
 
 
-def _render(
-    campaign: Campaign, planned: list[Planned], day: dt.date, now: dt.datetime
-) -> list[Outgoing]:
+def _check(campaign: Campaign, planned: list[Planned], day: dt.date, now: dt.datetime) -> None:
+    """Every message's template parts, before anything is sent (`check_messages`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from proaktive.cli.output import stderr
-    from proaktive.delivery.plan import render_outgoing
+    from proaktive.delivery.plan import check_messages
 
     with Progress(
-        TextColumn("Rendering"),
+        TextColumn("Checking the messages"),
         BarColumn(),
         MofNCompleteColumn(),
         console=stderr,
         transient=True,
     ) as bar:
-        task = bar.add_task("render", total=len(planned))
-        return render_outgoing(
+        task = bar.add_task("check", total=len(planned))
+        check_messages(
             campaign,
             planned,
             as_of=day,
@@ -296,7 +303,7 @@ def _send(
     resume: str,
 ) -> int:
     from proaktive.cli.output import print_warning
-    from proaktive.delivery.plan import content_change, envelope_sender, plan
+    from proaktive.delivery.plan import RenderedMessages, content_change, envelope_sender, plan
     from proaktive.delivery.run import RunTarget
     from proaktive.ledger import content_hash, open_ledger, writer_lock
 
@@ -326,11 +333,11 @@ def _send(
         )
         if limit is not None:
             planned = planned[:limit]
+        _check(campaign, planned, day, now)
         _summary(campaign, len(planned), len(recipients), where.settings)
         if not yes and planned:
             _ask("Send it now?")
-        messages = _render(campaign, planned, day, now)
-        run = ledger.start_run(campaign.id, content.digest, day, len(messages))
+        run = ledger.start_run(campaign.id, content.digest, day, len(planned))
         target = RunTarget(
             lock,
             run.id,
@@ -343,7 +350,10 @@ def _send(
         stop = threading.Event()
         report: RunReport | None = None
         try:
-            with _ctrl_c_sets(stop):
+            with (
+                _ctrl_c_sets(stop),
+                RenderedMessages(campaign, planned, as_of=day, now=now) as messages,
+            ):
                 report = _run_with_progress(messages, target, stop)
         finally:
             # Ended either way: a run that raised is no longer running, and says so.
@@ -395,9 +405,7 @@ def _ctrl_c_sets(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_with_progress(
-    messages: list[Outgoing], target: RunTarget, stop: threading.Event
-) -> RunReport:
+def _run_with_progress(messages: Messages, target: RunTarget, stop: threading.Event) -> RunReport:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

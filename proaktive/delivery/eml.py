@@ -7,15 +7,15 @@ only (0600), in a folder made 0700 when it has to be made.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
-from proaktive.delivery.run import Outgoing
+from proaktive.delivery.run import Messages
 from proaktive.errors import FileError, Location
 
 
-def write_eml(folder: Path, messages: Sequence[Outgoing]) -> list[Path]:
-    """One file per message, numbered in the order given (never named by a person)."""
+def write_eml(folder: Path, messages: Messages) -> list[Path]:
+    """One file per message, numbered in the order given (never named by a person),
+    each written as it is read."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:

@@ -1,5 +1,5 @@
 """Before a send: which round each recipient gets, whether the content changed since an
-unfinished run, and the messages rendered for SMTP.
+unfinished run, a check that every message renders, and the messages rendered for SMTP.
 
 The audience was resolved before the writer lock was taken; `plan` asks the ledger
 again, under the lock, so that a person recorded meanwhile is never sent twice.
@@ -8,7 +8,7 @@ again, under the lock, so that a person recorded meanwhile is never sent twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -91,69 +91,87 @@ def envelope_sender(campaign: Campaign) -> str:
     return parseaddr(campaign.sender.from_)[1]
 
 
-def render_outgoing(
+def check_messages(
     campaign: Campaign,
     planned: Sequence[Planned],
     *,
     as_of: dt.date,
     now: dt.datetime,
     progress: Callable[[int], None] | None = None,
-) -> list[Outgoing]:
-    """Every planned message rendered (on every core when there are many), in order.
+) -> None:
+    """`TemplateError` when any planned person's data breaks the template.
 
-    All are rendered before the first is sent: a template that breaks on one person's
-    data stops the send before anyone has the campaign, never halfway through it.
+    Run before the first message is sent, so that a template that breaks on one
+    person stops the send before anyone has the campaign, never halfway through it;
+    the messages themselves are rendered while the send goes on (`RenderedMessages`).
     """
-    say = progress or (lambda _: None)
-    rounds = sorted({p.round for p in planned})
-    rendered: dict[int, bytes] = {}
-    done = 0
-    for round_ in rounds:
-        indices = [n for n, p in enumerate(planned) if p.round == round_]
-        items = [(planned[n].recipient, planned[n].person) for n in indices]
-        for n, data in zip(
-            indices, _render(campaign, items, as_of, now, round_, say, done), strict=True
-        ):
-            rendered[n] = data
-        done += len(indices)
-    return [
-        Outgoing(
-            person=p.person,
-            round=p.round,
-            address=p.recipient.epostadresse,
-            message_id=message_id(campaign, p.round, p.person),
-            data=rendered[n],
-        )
-        for n, p in enumerate(planned)
-    ]
+    builder = MessageBuilder.for_campaign(campaign, as_of=as_of, now=now)
+    for number, item in enumerate(planned, start=1):
+        builder.check(item.recipient)
+        if progress is not None and (number % 1000 == 0 or number == len(planned)):
+            progress(number)
 
 
-def _render(
-    campaign: Campaign,
-    items: list[tuple[Recipient, str]],
-    as_of: dt.date,
-    now: dt.datetime,
-    round_: int,
-    say: Callable[[int], None],
-    before: int,
-) -> list[bytes]:
-    if len(items) >= PARALLEL_FROM:
-        from proaktive.messages.parallel import render_in_parallel
+class RenderedMessages:
+    """The planned messages, rendered in order as they are read (on every core when
+    there are many): a send begins with the first while the rest are made.
 
-        return list(
-            render_in_parallel(
-                campaign,
-                items,
-                as_of=as_of,
-                now=now,
-                round_=round_,
-                progress=lambda done: say(before + done),
-            )
-        )
-    builder = MessageBuilder.for_campaign(campaign, as_of=as_of, now=now, round_=round_)
-    rendered = []
-    for number, (recipient, key) in enumerate(items, start=1):
-        rendered.append(builder.build(recipient, key).as_bytes())
-        if number % 100 == 0 or number == len(items):
-            say(before + number)
-    return rendered
+    `close` stops the rendering when the reader stops early.
+    """
+
+    def __init__(
+        self, campaign: Campaign, planned: Sequence[Planned], *, as_of: dt.date, now: dt.datetime
+    ) -> None:
+        self.campaign = campaign
+        self.planned = planned
+        self.as_of = as_of
+        self.now = now
+        self._reading: list[Generator[Outgoing, None, None]] = []
+
+    def __len__(self) -> int:
+        return len(self.planned)
+
+    def __iter__(self) -> Iterator[Outgoing]:
+        reading = self._outgoing()
+        self._reading.append(reading)
+        return reading
+
+    def close(self) -> None:
+        for reading in self._reading:
+            reading.close()
+
+    def __enter__(self) -> RenderedMessages:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _outgoing(self) -> Generator[Outgoing, None, None]:
+        campaign = self.campaign
+        rendered = self._rendered()
+        try:
+            for item, data in zip(self.planned, rendered, strict=True):
+                yield Outgoing(
+                    person=item.person,
+                    round=item.round,
+                    address=item.recipient.epostadresse,
+                    message_id=message_id(campaign, item.round, item.person),
+                    data=data,
+                )
+        finally:
+            rendered.close()
+
+    def _rendered(self) -> Generator[bytes, None, None]:
+        items = ((p.recipient, p.person, p.round) for p in self.planned)
+        if len(self.planned) >= PARALLEL_FROM:
+            from proaktive.messages.parallel import render_in_parallel
+
+            yield from render_in_parallel(self.campaign, items, as_of=self.as_of, now=self.now)
+            return
+        builders: dict[int, MessageBuilder] = {}
+        for recipient, key, round_ in items:
+            if round_ not in builders:
+                builders[round_] = MessageBuilder.for_campaign(
+                    self.campaign, as_of=self.as_of, now=self.now, round_=round_
+                )
+            yield builders[round_].build(recipient, key).as_bytes()

@@ -30,8 +30,9 @@ import smtplib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from proaktive.delivery.smtp import RunStopped, SmtpConnection
 from proaktive.errors import LedgerError
@@ -114,8 +115,17 @@ class RunTarget:
 Progress = Callable[[Counts], None]
 
 
+class Messages(Protocol):
+    """What a run sends: how many, and each in order (a list, or messages rendered as
+    they are read). An error raised while reading stops the run like a crash."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Outgoing]: ...
+
+
 def send_messages(
-    messages: Sequence[Outgoing],
+    messages: Messages,
     target: RunTarget,
     *,
     stop: threading.Event | None = None,
@@ -190,14 +200,15 @@ class _Loop:
 
     def __init__(
         self,
-        messages: Sequence[Outgoing],
+        messages: Messages,
         workers: int,
         stop: threading.Event,
         say: Progress,
         retry_delays: tuple[float, ...],
     ) -> None:
-        self.fresh = [_Job(0.0, n, message) for n, message in enumerate(messages)]
-        self.fresh.reverse()  # popped from the end: in the given order
+        self.total = len(messages)
+        self.source = iter(messages)
+        self.taken = 0  # messages taken from the source: the next one's order
         self.retries: list[_Job] = []
         self.workers = workers
         self.stop = stop
@@ -207,7 +218,6 @@ class _Loop:
         self.tally: Counter[str] = Counter()  # the latest outcomes by state, kept as they come
         self.stopped: str | None = None
         self.crash: BaseException | None = None
-        self.total = len(messages)
 
     def run(
         self,
@@ -228,7 +238,7 @@ class _Loop:
                     break
                 work.put(job)
                 in_flight += 1
-            if in_flight == 0 and (ending or not (self.fresh or self.retries)):
+            if in_flight == 0 and (ending or not (self._more_fresh() or self.retries)):
                 break
             try:
                 result = results.get(timeout=self._wait())
@@ -243,14 +253,32 @@ class _Loop:
     def _next_job(self) -> _Job | None:
         if self.retries and self.retries[0].ready_at <= time.monotonic():
             return heapq.heappop(self.retries)
-        if self.fresh:
-            return self.fresh.pop()
-        return None
+        if not self._more_fresh():
+            return None
+        try:
+            message = next(self.source)
+        except StopIteration:
+            message = None
+        except Exception as error:  # a message that could not be made: stop as for a crash
+            self.crash = error
+            return None
+        if message is None:
+            if self.taken != self.total:
+                self.crash = ArithmeticError(
+                    f"the run was given {self.taken} of {self.total} messages"
+                )
+            self.taken = self.total
+            return None
+        self.taken += 1
+        return _Job(0.0, self.taken - 1, message)
+
+    def _more_fresh(self) -> bool:
+        return self.taken < self.total and self.crash is None
 
     def _wait(self) -> float:
         """How long to wait for a result: until the next retry is due, and never long, so
         that a stop request is seen at once even when nothing is in flight."""
-        if self.retries and not self.fresh:
+        if self.retries and not self._more_fresh():
             return min(max(self.retries[0].ready_at - time.monotonic(), 0.01), 0.2)
         return 0.2
 
@@ -378,20 +406,23 @@ def _deliver(
     attempt = recorder.attempting(message)
     try:
         outcome = connection.send(
-            target.sender, message.address, message.data, before_data=attempt.committed
+            target.sender,
+            message.address,
+            message.data,
+            before_data=lambda: recorder.committed(attempt),
         )
     except _Refused as refused:  # recorded meanwhile by another run: never sent twice
         return _Result(job, "skipped", refused.reason)
     except RunStopped as stop:
         # Nothing reached the server: deferred, so that the next run sends it.
-        if (refused_reason := attempt.refused()) is not None:
+        if (refused_reason := recorder.refused(attempt)) is not None:
             return _Result(job, "skipped", refused_reason)
         reply = f"not sent: {stop.message}"
         recorder.outcome(message, "deferred", reply)
         return _Result(job, "deferred", reply, stopped=str(stop))
     # Refused by the server before the data, or never connected: the row is committed
     # (or refused) before its outcome is recorded.
-    if (refused_reason := attempt.refused()) is not None:
+    if (refused_reason := recorder.refused(attempt)) is not None:
         return _Result(job, "skipped", refused_reason)
     recorder.outcome(message, outcome.state, outcome.reply)
     return _Result(job, outcome.state, outcome.reply)
@@ -414,35 +445,34 @@ class _Request:
     refusal: str | None = None
     error: BaseException | None = None
 
-    def refused(self) -> str | None:
-        """Once the attempt is committed: None, or why the ledger refused it. Raises
-        what went wrong writing it."""
-        assert self.done is not None, "only an attempt is waited for"
-        self.done.wait()
-        if self.error is not None:
-            raise self.error
-        return self.refusal
 
-    def committed(self) -> None:
-        """Return once the attempt is committed; `_Refused` when the ledger refused it."""
-        if (reason := self.refused()) is not None:
-            raise _Refused(reason)
+class _CommitNow:
+    """Asked for by a connection that needs its attempt on disk now."""
+
+
+_COMMIT_NOW = _CommitNow()
+
+# A transaction is committed at the latest when no row has come for this long, so that
+# an outcome never waits long for the next attempt (a slow rate limit, a run's end).
+IDLE_COMMIT_S = 0.02
 
 
 class _Recorder:
     """The run's one connection to the ledger, in a thread of its own.
 
-    It commits what the connections ask for in batches: each batch is one transaction,
-    one sync to disk for every row asked for meanwhile, and no two SQLite connections
-    ever wait for each other's lock. An attempt is waited for before its message's
-    data goes out; an outcome is queued, and committed at the latest with the same
-    connection's next attempt (the queue keeps their order), so that a run killed at
-    any moment leaves at most one row per connection without its outcome.
+    A group commit: each row is written as it comes, into a transaction that is
+    committed when a connection needs its attempt on disk (just before its message
+    data goes out), when no row has come for `IDLE_COMMIT_S`, or at the end. One
+    sync to disk then holds every row written meanwhile, the other connections'
+    attempts included, and no two SQLite connections ever wait for each other's lock.
+    An outcome is committed at the latest with the same connection's next attempt
+    (the queue keeps their order), so that a run killed at any moment leaves at most
+    one row per connection without its outcome.
     """
 
     def __init__(self, target: RunTarget) -> None:
         self._target = target
-        self._requests: queue.Queue[_Request | None] = queue.Queue()
+        self._requests: queue.Queue[_Request | _CommitNow | None] = queue.Queue()
         self._error: BaseException | None = None
         opened: queue.Queue[Ledger | BaseException] = queue.Queue()
         self._thread = threading.Thread(
@@ -455,11 +485,26 @@ class _Recorder:
             raise first
 
     def attempting(self, message: Outgoing) -> _Request:
-        """Have `attempting` recorded and committed: wait for it with the request's
-        `committed` or `refused`."""
+        """Have `attempting` recorded: wait for its commit with `committed` or `refused`."""
         request = _Request(message, done=threading.Event())
         self._requests.put(request)
         return request
+
+    def refused(self, attempt: _Request) -> str | None:
+        """Once the attempt is committed (now, if it is not yet): None, or why the ledger
+        refused it. Raises what went wrong writing it."""
+        assert attempt.done is not None, "only an attempt is waited for"
+        if not attempt.done.is_set():
+            self._requests.put(_COMMIT_NOW)
+            attempt.done.wait()
+        if attempt.error is not None:
+            raise attempt.error
+        return attempt.refusal
+
+    def committed(self, attempt: _Request) -> None:
+        """Return once the attempt is committed; `_Refused` when the ledger refused it."""
+        if (reason := self.refused(attempt)) is not None:
+            raise _Refused(reason)
 
     def outcome(self, message: Outgoing, state: State, reply: str) -> None:
         if self._error is not None:
@@ -467,7 +512,7 @@ class _Recorder:
         self._requests.put(_Request(message, outcome=state, reply=reply))
 
     def close(self) -> None:
-        """Commit what is queued, and end. Raises what went wrong writing, if anything."""
+        """Commit what is written, and end. Raises what went wrong writing, if anything."""
         self._requests.put(None)
         self._thread.join()
         if self._error is not None:
@@ -486,48 +531,50 @@ class _Recorder:
                 first = self._requests.get()
                 if first is None:
                     break
-                batch = [first]
-                while True:  # everything asked for while the last batch was written
-                    try:
-                        more = self._requests.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        ending = True
-                        break
-                    batch.append(more)
-                self._write(ledger, batch)
+                if isinstance(first, _CommitNow):  # committed meanwhile: nothing is open
+                    continue
+                ending = self._transaction(ledger, first)
 
-    def _write(self, ledger: Ledger, batch: list[_Request]) -> None:
-        target = self._target
+    def _transaction(self, ledger: Ledger, first: _Request) -> bool:
+        """One transaction, from `first` to the next commit; whether the run ended."""
+        written: list[_Request] = []
+        ending = False
         try:
             with ledger.batch():
-                for request in batch:
-                    message = request.message
-                    if request.outcome is not None:
-                        ledger.note_outcome(
-                            target.campaign_id,
-                            message.person,
-                            message.round,
-                            request.outcome,
-                            request.reply,
-                        )
-                        continue
+                request: _Request | _CommitNow | None = first
+                while isinstance(request, _Request):
+                    self._write(ledger, request)
+                    written.append(request)
                     try:
-                        ledger.note_attempt(
-                            target.run_id,
-                            target.campaign_id,
-                            message.person,
-                            message.round,
-                            message.message_id,
-                            resend_unknown=target.resend_unknown,
-                        )
-                    except LedgerError as refusal:  # wrote nothing: the batch goes on
-                        request.refusal = refusal.message
-        except BaseException as error:
+                        request = self._requests.get(timeout=IDLE_COMMIT_S)
+                    except queue.Empty:
+                        break
+                ending = request is None
+        except BaseException as error:  # rolled back: none of them is written
             self._error = error
-            for request in batch:
+            for request in written:
                 request.error = error
-        for request in batch:
+        for request in written:
             if request.done is not None:
                 request.done.set()
+        return ending
+
+    def _write(self, ledger: Ledger, request: _Request) -> None:
+        target = self._target
+        message = request.message
+        if request.outcome is not None:
+            ledger.note_outcome(
+                target.campaign_id, message.person, message.round, request.outcome, request.reply
+            )
+            return
+        try:
+            ledger.note_attempt(
+                target.run_id,
+                target.campaign_id,
+                message.person,
+                message.round,
+                message.message_id,
+                resend_unknown=target.resend_unknown,
+            )
+        except LedgerError as refusal:  # wrote nothing: the transaction goes on
+            request.refusal = refusal.message

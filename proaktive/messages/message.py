@@ -13,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.utils import format_datetime, parseaddr
+from typing import NamedTuple
 
 from proaktive.audience.model import Recipient
 from proaktive.campaign.model import Campaign
@@ -44,6 +45,15 @@ class Message:
     def as_bytes(self) -> bytes:
         """The RFC 5322 message: CRLF line ends, quoted-printable UTF-8 bodies."""
         return encode_message(self.headers, self.text, self.html, self.boundary)
+
+
+class _Parts(NamedTuple):
+    language: str
+    fell_back: bool
+    subject: str
+    preheader: str
+    text: str
+    markdown: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +143,18 @@ class MessageBuilder:
             return problem.problem
         return None
 
-    def _build(self, recipient: Recipient, person_key: str) -> Message:
+    def check(self, recipient: Recipient) -> None:
+        """`TemplateError` when the recipient's data breaks the template: the template
+        parts only, a tenth of a whole message's work. What follows them (Markdown, the
+        layout, the encoding) takes any text, so it cannot fail for one person alone."""
+        try:
+            self._parts(recipient)
+        except TemplateProblem as problem:
+            raise TemplateError.from_problems([problem.problem]) from None
+
+    def _parts(self, recipient: Recipient) -> _Parts:
+        """The recipient's template parts rendered: the only step a person's data can
+        break (Markdown, the layout and the encoding take any text)."""
         language, fell_back = self.language_for(recipient.spraak)
         template = self.templates[language]
         context = template_context(recipient, self.campaign, self.as_of)
@@ -145,6 +166,10 @@ class MessageBuilder:
             raise TemplateProblem(Problem(template.file.subject_location, "the subject is empty"))
         if not text.strip():
             raise TemplateProblem(Problem(template.file.body_location, "the body is empty"))
+        return _Parts(language, fell_back, subject, preheader, text, markdown)
+
+    def _build(self, recipient: Recipient, person_key: str) -> Message:
+        language, fell_back, subject, preheader, text, markdown = self._parts(recipient)
         html = (
             self.layout.render(
                 language=language,

@@ -1,9 +1,12 @@
-"""Building many messages on every core: one `MessageBuilder` per worker process.
+"""Building many messages on every core: `MessageBuilder`s in worker processes.
 
 Rendering is CPU work in pure Python (Jinja, markdown-it, quoted-printable), so
 threads would share one core; processes use them all. Each worker compiles the
-templates once, then turns chunks of (recipient, person key) into RFC 5322 bytes,
-returned in the order given.
+templates once per round, then turns chunks of (recipient, person key, round) into
+RFC 5322 bytes, returned in the order given.
+
+Only a few chunks are rendered ahead of the one being read: a send takes messages as
+fast as the server does, and a campaign of half a million never sits in memory.
 """
 
 from __future__ import annotations
@@ -12,26 +15,37 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from proaktive.audience.model import Recipient
 from proaktive.campaign.model import Campaign
 from proaktive.messages.message import MessageBuilder
 
-Item = tuple[Recipient, str]  # a recipient and their person key (the ledger's pseudonym)
+# A recipient, their person key (the ledger's pseudonym) and the round of the campaign.
+Item = tuple[Recipient, str, int]
 
-_builder: MessageBuilder | None = None  # the worker's own, made by _start
+_campaign: tuple[Campaign, dt.date, dt.datetime] | None = None  # the worker's, set by _start
+_builders: dict[int, MessageBuilder] = {}  # the worker's, by round
 
 
-def _start(campaign: Campaign, as_of: dt.date, now: dt.datetime, round_: int) -> None:
-    global _builder
-    _builder = MessageBuilder.for_campaign(campaign, as_of=as_of, now=now, round_=round_)
+def _start(campaign: Campaign, as_of: dt.date, now: dt.datetime) -> None:
+    global _campaign
+    _campaign = (campaign, as_of, now)
 
 
 def _render(chunk: list[Item]) -> list[bytes]:
-    assert _builder is not None, "the worker was started without its builder"
-    return [_builder.build(recipient, key).as_bytes() for recipient, key in chunk]
+    assert _campaign is not None, "the worker was started without its campaign"
+    campaign, as_of, now = _campaign
+    rendered = []
+    for recipient, key, round_ in chunk:
+        builder = _builders.get(round_)
+        if builder is None:
+            builder = MessageBuilder.for_campaign(campaign, as_of=as_of, now=now, round_=round_)
+            _builders[round_] = builder
+        rendered.append(builder.build(recipient, key).as_bytes())
+    return rendered
 
 
 def render_in_parallel(
@@ -40,27 +54,39 @@ def render_in_parallel(
     *,
     as_of: dt.date,
     now: dt.datetime,
-    round_: int = 1,
     workers: int | None = None,
     chunk_size: int = 250,
+    ahead: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """Each item's message as bytes, in order; `progress` gets how many are done so far."""
+    """Each item's message as bytes, in order, with at most `ahead` chunks rendered or
+    being rendered beyond the one read; `progress` gets how many are done so far.
+    Closing the iterator early stops the workers and drops what they had not begun."""
     # forkserver, not fork: the parent may hold DuckDB's threads, which fork would copy
     # in whatever state they are in.
     context = multiprocessing.get_context("forkserver")
-    done = 0
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers or os.cpu_count() or 1,
         mp_context=context,
         initializer=_start,
-        initargs=(campaign, as_of, now, round_),
-    ) as pool:
-        for rendered in pool.map(_render, _chunks(items, chunk_size)):
-            yield from rendered
+        initargs=(campaign, as_of, now),
+    )
+    try:
+        chunks = _chunks(items, chunk_size)
+        pending: deque[Future[list[bytes]]] = deque(
+            pool.submit(_render, chunk) for chunk in itertools.islice(chunks, ahead)
+        )
+        done = 0
+        while pending:
+            rendered = pending.popleft().result()
+            for chunk in itertools.islice(chunks, 1):
+                pending.append(pool.submit(_render, chunk))
             done += len(rendered)
             if progress is not None:
                 progress(done)
+            yield from rendered
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -83,7 +83,8 @@ def main() -> None:
     parallel = []
     for _ in range(3):
         start = time.perf_counter()
-        total = sum(len(raw) for raw in render_in_parallel(campaign, items, as_of=AS_OF, now=NOW))
+        rounds = ((recipient, key, 1) for recipient, key in items)
+        total = sum(len(raw) for raw in render_in_parallel(campaign, rounds, as_of=AS_OF, now=NOW))
         parallel.append(count / (time.perf_counter() - start))
     cores = os.cpu_count()
     print(

@@ -88,6 +88,44 @@ def test_every_message_parses_back_with_the_headers_the_spec_names(
     assert languages == ["en", "nb", "nb"]
 
 
+def test_a_template_that_breaks_on_one_persons_data_sends_nothing_to_anyone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = ScriptedServer()
+    with running(handler) as port:
+        write_project(tmp_path, port, addresses(7))
+        # The fifth person's message cannot be rendered (langdato of a name): found before
+        # the first message goes, although the messages are rendered while the send goes on.
+        broken = (
+            '---\nsubject: "Hei {{ person.fornavn }}"\n---\nHei {{ person.fornavn }}!\n'
+            "{% if person.fornavn == 'Person4' %}{{ person.etternavn | langdato }}{% endif %}\n"
+        )
+        (tmp_path / "templates" / "hei" / "nb.md.j2").write_text(broken, encoding="utf-8")
+        code, _, err = send(capsys, "--yes")
+    assert code == 1
+    assert "nb.md.j2:5: langdato needs a date" in err
+    assert handler.connections == 0 and handler.inbox == []
+    assert ledger_rows("SELECT count(*) FROM deliveries") == [(0,)]
+    assert ledger_rows("SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_a_send_of_thousands_renders_them_on_every_core_while_it_sends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handler = ScriptedServer()
+    many = addresses(2100)  # from 2,000 on, worker processes render them
+    with running(handler) as port:
+        write_project(tmp_path, port, many, per_second=100_000)
+        code, _, err = send(capsys, "--yes")
+    assert code == 0, err
+    assert sorted(handler.delivered_to()) == sorted(many)  # each once
+    assert states() == {"sent": 2100}
+    # Each message is its own person's: the To and the greeting belong together.
+    greeted = {str(m["To"]): m.get_payload(0).get_payload(decode=True) for m in handler.inbox}
+    assert greeted["person1234@example.no"].startswith(b"H")
+    assert b"Person1234!" in greeted["person1234@example.no"]
+
+
 def test_a_550_fails_one_recipient_only_never_retried_and_exit_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

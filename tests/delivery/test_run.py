@@ -60,12 +60,15 @@ def send(
     *,
     stop: threading.Event | None = None,
     progress: Any = None,
+    per_second: float = 0,  # no limit
     **smtp: Any,
 ) -> RunReport:
     settings = SmtpSettings(host="127.0.0.1", port=port, **{"connections": 2, **smtp})
     with held(ledger) as (lock, opened):
         run = opened.start_run(CAMPAIGN, "c0ffee", dt.date(2026, 11, 30), len(addresses))
-        target = RunTarget(lock, run.id, CAMPAIGN, SENDER, settings, None, max_per_second=0)
+        target = RunTarget(
+            lock, run.id, CAMPAIGN, SENDER, settings, None, max_per_second=per_second
+        )
         report = send_messages(
             [outgoing(a) for a in addresses],
             target,
@@ -307,6 +310,28 @@ def test_the_rate_limit_holds_across_connections(tmp_path: Path) -> None:
         elapsed = time.monotonic() - started
     assert report.counts == Counts(sent=20)
     assert elapsed >= 19 / 25 - 0.05  # 20 messages at 25 a second, whatever the connections
+
+
+def test_an_outcome_is_on_disk_soon_even_when_no_next_message_follows_it(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    at_rcpt: list[list[tuple[str, str]]] = []
+
+    class Watching(ScriptedServer):
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+        ) -> str:
+            with closing(sqlite3.connect(ledger)) as con:
+                at_rcpt.append(con.execute("SELECT person, state FROM deliveries").fetchall())
+            return await super().handle_RCPT(server, session, envelope, address, options)
+
+    # One connection, two messages a second: the second waits half a second for its turn.
+    with running(Watching()) as port:
+        report = send(ledger, port, people(2), connections=1, per_second=2)
+    assert report.counts == Counts(sent=2)
+    # Committed while the run waited, not only with the next message's attempt.
+    assert at_rcpt == [[], [("person000", "sent")]]
 
 
 def test_a_run_needs_the_writer_lock_held(tmp_path: Path) -> None:

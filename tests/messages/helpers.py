@@ -30,8 +30,8 @@ def campaign_with(
     )
 
 
-def builder(campaign: Campaign) -> MessageBuilder:
-    return MessageBuilder.for_campaign(campaign, as_of=AS_OF, now=NOW)
+def builder(campaign: Campaign, round_: int = 1) -> MessageBuilder:
+    return MessageBuilder.for_campaign(campaign, as_of=AS_OF, now=NOW, round_=round_)
 
 
 def recipient(**fields: object) -> Recipient:
