@@ -9,6 +9,7 @@ has recorded its last outcome.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shlex
 import signal
@@ -349,6 +350,10 @@ def _send(
         )
         stop = threading.Event()
         report: RunReport | None = None
+        # What exists now (the audience, every recipient) lives until the command ends:
+        # out of the collector's reach, so that its collections during the run don't
+        # walk hundreds of thousands of objects again and again.
+        gc.freeze()
         try:
             with (
                 _ctrl_c_sets(stop),

@@ -2,8 +2,8 @@
 
 `connections` threads each own one `SmtpConnection` (reused, re-opened after a loss).
 For every message a thread waits for its turn under the total rate limit, asks for
-`attempting` to be recorded, sends the envelope (MAIL, RCPT) while that commits,
-hands the message data over only once it is committed, and has the outcome recorded.
+`attempting` to be recorded, sends the envelope (MAIL, RCPT) while that is committed,
+hands the message data over only once it is, and has the outcome recorded.
 One more thread owns the ledger and commits those rows in batches (`_Recorder`). A
 thread holds one message at a time, so a run killed at any moment leaves at most
 `connections` rows `attempting` (`unknown` after recovery), and no message data ever
@@ -114,6 +114,11 @@ class RunTarget:
 
 Progress = Callable[[Counts], None]
 
+# The run's main thread collects results every POLL_S; JOBS_AHEAD jobs per connection
+# wait in the queue meanwhile, more than a connection sends in that time.
+POLL_S = 0.002
+JOBS_AHEAD = 4
+
 
 class Messages(Protocol):
     """What a run sends: how many, and each in order (a list, or messages rendered as
@@ -144,9 +149,9 @@ def send_messages(
     pace = _Pace(rate or None)
     recorder = _Recorder(target)  # the ledger first: before any SMTP connection
     halt = threading.Event()  # set by the loop when it ends: queued jobs are not begun
-    work: queue.Queue[_Job | None] = queue.Queue()
-    results: queue.Queue[_Result] = queue.Queue()
-    ready: queue.Queue[str | BaseException | None] = queue.Queue()
+    work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+    results: queue.SimpleQueue[_Result] = queue.SimpleQueue()
+    ready: queue.SimpleQueue[str | BaseException | None] = queue.SimpleQueue()
     threads = [
         threading.Thread(
             target=_worker,
@@ -221,18 +226,18 @@ class _Loop:
 
     def run(
         self,
-        work: queue.Queue[_Job | None],
-        results: queue.Queue[_Result],
+        work: queue.SimpleQueue[_Job | None],
+        results: queue.SimpleQueue[_Result],
         halt: threading.Event,
     ) -> RunReport:
-        in_flight = 0  # jobs handed to the threads: one being sent by each, one waiting
+        in_flight = 0  # jobs handed to the threads: being sent, or waiting in the queue
         while True:
             ending = self.stop.is_set() or self.stopped is not None or self.crash is not None
             if ending:
                 halt.set()
-            # A second job per thread waits in the queue, so that a thread goes on at once;
-            # it is recorded `attempting` only when that thread begins it.
-            while not ending and in_flight < 2 * self.workers:
+            # Jobs wait in the queue, so that a thread goes on at once; each is recorded
+            # `attempting` only when a thread begins it.
+            while not ending and in_flight < JOBS_AHEAD * self.workers:
                 job = self._next_job()
                 if job is None:
                     break
@@ -240,12 +245,19 @@ class _Loop:
                 in_flight += 1
             if in_flight == 0 and (ending or not (self._more_fresh() or self.retries)):
                 break
-            try:
-                result = results.get(timeout=self._wait())
-            except queue.Empty:
-                continue
-            in_flight -= 1
-            self._record(result)
+            # The results are collected every few milliseconds, not waited for one by one:
+            # a thread that finishes a message never has to wake this one.
+            collected = 0
+            while True:
+                try:
+                    result = results.get_nowait()
+                except queue.Empty:
+                    break
+                collected += 1
+                self._record(result)
+            in_flight -= collected
+            if not collected:
+                time.sleep(POLL_S if in_flight else self._wait())
         if self.crash is not None:
             raise self.crash
         return self._report()
@@ -351,9 +363,9 @@ def _worker(
     pace: _Pace,
     recorder: _Recorder,
     ending: tuple[threading.Event, threading.Event],
-    work: queue.Queue[_Job | None],
-    results: queue.Queue[_Result],
-    ready: queue.Queue[str | BaseException | None],
+    work: queue.SimpleQueue[_Job | None],
+    results: queue.SimpleQueue[_Result],
+    ready: queue.SimpleQueue[str | BaseException | None],
 ) -> None:
     """One connection's thread: says whether it is ready, then delivers jobs until None."""
     connection = SmtpConnection(target.smtp, target.password)
@@ -387,7 +399,7 @@ def _open(connection: SmtpConnection) -> str | None:
     return None
 
 
-def _drain(work: queue.Queue[_Job | None]) -> None:
+def _drain(work: queue.SimpleQueue[_Job | None]) -> None:
     while work.get() is not None:
         pass
 
@@ -409,6 +421,7 @@ def _deliver(
             target.sender,
             message.address,
             message.data,
+            after_mail=lambda: recorder.commit_soon(attempt),
             before_data=lambda: recorder.committed(attempt),
         )
     except _Refused as refused:  # recorded meanwhile by another run: never sent twice
@@ -461,10 +474,11 @@ class _Recorder:
     """The run's one connection to the ledger, in a thread of its own.
 
     A group commit: each row is written as it comes, into a transaction that is
-    committed when a connection needs its attempt on disk (just before its message
-    data goes out), when no row has come for `IDLE_COMMIT_S`, or at the end. One
-    sync to disk then holds every row written meanwhile, the other connections'
-    attempts included, and no two SQLite connections ever wait for each other's lock.
+    committed when a connection asks for its attempt on disk (once the server has
+    accepted MAIL: the sync is done by the time DATA is due, and waited for there),
+    when no row has come for `IDLE_COMMIT_S`, or at the end. One sync to disk then
+    holds every row written meanwhile, the other connections' attempts included, and
+    no two SQLite connections ever wait for each other's lock.
     An outcome is committed at the latest with the same connection's next attempt
     (the queue keeps their order), so that a run killed at any moment leaves at most
     one row per connection without its outcome.
@@ -472,9 +486,9 @@ class _Recorder:
 
     def __init__(self, target: RunTarget) -> None:
         self._target = target
-        self._requests: queue.Queue[_Request | _CommitNow | None] = queue.Queue()
+        self._requests: queue.SimpleQueue[_Request | _CommitNow | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
-        opened: queue.Queue[Ledger | BaseException] = queue.Queue()
+        opened: queue.SimpleQueue[Ledger | BaseException] = queue.SimpleQueue()
         self._thread = threading.Thread(
             target=self._run, args=(opened,), name="proaktive-ledger", daemon=True
         )
@@ -489,6 +503,13 @@ class _Recorder:
         request = _Request(message, done=threading.Event())
         self._requests.put(request)
         return request
+
+    def commit_soon(self, attempt: _Request) -> None:
+        """Have the attempt committed now, without waiting for it: by the time the
+        message data is due, the sync to disk is done."""
+        assert attempt.done is not None, "only an attempt is committed"
+        if not attempt.done.is_set():
+            self._requests.put(_COMMIT_NOW)
 
     def refused(self, attempt: _Request) -> str | None:
         """Once the attempt is committed (now, if it is not yet): None, or why the ledger
@@ -518,7 +539,7 @@ class _Recorder:
         if self._error is not None:
             raise self._error
 
-    def _run(self, opened: queue.Queue[Ledger | BaseException]) -> None:
+    def _run(self, opened: queue.SimpleQueue[Ledger | BaseException]) -> None:
         try:
             ledger = open_ledger(self._target.lock.ledger)  # used in this thread only
         except BaseException as error:

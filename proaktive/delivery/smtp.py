@@ -15,8 +15,9 @@ nothing is sent over a connection that did not get what the settings ask for.
 
 `before_data` runs once the server has accepted the envelope and before the message
 goes out: a send run waits there for its `attempting` row to be committed, so that
-the commit and the envelope's round trips overlap. When it raises, the transaction
-is reset (nothing was handed over) and the error goes to the caller.
+the commit and the envelope's round trips overlap (`after_mail`, once MAIL is
+accepted, is where it asks for that commit). When `before_data` raises, the
+transaction is reset (nothing was handed over) and the error goes to the caller.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class SmtpConnection:
         recipient: str,
         data: bytes,
         *,
+        after_mail: Callable[[], None] | None = None,
         before_data: Callable[[], None] | None = None,
     ) -> Outcome:
         """Hand over one message for one recipient (`data`: RFC 5322 bytes, CRLF lines)."""
@@ -76,6 +78,8 @@ class SmtpConnection:
             code, reply = smtp.mail(sender, options)
             if code >= 300:
                 return self._refused(code, reply)
+            if after_mail is not None:
+                after_mail()
             code, reply = smtp.rcpt(recipient)
             if code >= 300:
                 return self._refused(code, reply)

@@ -16,6 +16,7 @@ lines before it as the file has above it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -68,6 +69,9 @@ _INLINE_STYLES = {
 }
 
 
+# Markdown to HTML is most of a message's work, and a function of the source alone:
+# the same rendered source (the same first name in the same district, say) is made once.
+@functools.lru_cache(maxsize=4096)
 def markdown_to_html(source: str) -> str:
     tokens = _markdown.parse(source)
     for token in tokens:

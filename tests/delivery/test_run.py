@@ -316,22 +316,23 @@ def test_an_outcome_is_on_disk_soon_even_when_no_next_message_follows_it(
     tmp_path: Path,
 ) -> None:
     ledger = tmp_path / "ledger.sqlite3"
-    at_rcpt: list[list[tuple[str, str]]] = []
+    at_mail: list[dict[str, str]] = []
 
     class Watching(ScriptedServer):
-        async def handle_RCPT(
+        async def handle_MAIL(
             self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
         ) -> str:
             with closing(sqlite3.connect(ledger)) as con:
-                at_rcpt.append(con.execute("SELECT person, state FROM deliveries").fetchall())
-            return await super().handle_RCPT(server, session, envelope, address, options)
+                at_mail.append(dict(con.execute("SELECT person, state FROM deliveries")))
+            return await super().handle_MAIL(server, session, envelope, address, options)
 
     # One connection, two messages a second: the second waits half a second for its turn.
     with running(Watching()) as port:
         report = send(ledger, port, people(2), connections=1, per_second=2)
     assert report.counts == Counts(sent=2)
     # Committed while the run waited, not only with the next message's attempt.
-    assert at_rcpt == [[], [("person000", "sent")]]
+    assert at_mail[0] == {}
+    assert at_mail[1]["person000"] == "sent"
 
 
 def test_a_run_needs_the_writer_lock_held(tmp_path: Path) -> None:
