@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -41,8 +41,9 @@ from proaktive.errors import SendRefused
 if TYPE_CHECKING:
     from proaktive.audience.model import Audience, Recipient
     from proaktive.campaign.model import Campaign
-    from proaktive.delivery.plan import Planned
+    from proaktive.delivery.plan import Planned, RenderedMessages
     from proaktive.delivery.run import Messages, RunReport, RunTarget
+    from proaktive.ledger import Ledger
     from proaktive.settings import Paths, Settings
 
 SHOWN_LEFT = 20  # failed, deferred and unknown messages listed at the end; the ledger has all
@@ -244,16 +245,15 @@ def _dry_run(
         if existing is not None:
             existing.close()
     planned = planned[:limit] if limit is not None else planned
-    _check(campaign, planned, day, now)
-    with (
-        RenderedMessages(campaign, planned, as_of=day, now=now) as messages,
-        stderr.status("Rendering the messages…"),
-    ):
-        if out is not None:
-            written = write_eml(out, messages)
-        else:
-            for _ in messages:  # rendered, as a send would, and let go
-                pass
+    # The rendering begins (on other cores) while this process checks every message.
+    with RenderedMessages(campaign, planned, as_of=day, now=now) as messages:
+        _check(campaign, planned, day, now)
+        with stderr.status("Rendering the messages…"):
+            if out is not None:
+                written = write_eml(out, messages)
+            else:
+                for _ in messages:  # rendered, as a send would, and let go
+                    pass
     stdout.print(
         plain(
             f"Dry run of {campaign.id}: {len(messages):,} message"
@@ -334,37 +334,58 @@ def _send(
         )
         if limit is not None:
             planned = planned[:limit]
-        _check(campaign, planned, day, now)
-        _summary(campaign, len(planned), len(recipients), where.settings)
-        if not yes and planned:
-            _ask("Send it now?")
-        run = ledger.start_run(campaign.id, content.digest, day, len(planned))
-        target = RunTarget(
-            lock,
-            run.id,
-            campaign.id,
-            envelope_sender(campaign),
-            where.settings.smtp,
-            password,
-            resend_unknown=resend_unknown,
-        )
-        stop = threading.Event()
-        report: RunReport | None = None
-        # What exists now (the audience, every recipient) lives until the command ends:
-        # out of the collector's reach, so that its collections during the run don't
-        # walk hundreds of thousands of objects again and again.
-        gc.freeze()
-        try:
-            with (
-                _ctrl_c_sets(stop),
-                RenderedMessages(campaign, planned, as_of=day, now=now) as messages,
-            ):
-                report = _run_with_progress(messages, target, stop)
-        finally:
-            # Ended either way: a run that raised is no longer running, and says so.
-            complete = report is not None and not (report.stopped or report.interrupted)
-            ledger.finish_run(run.id, "finished" if complete else "interrupted")
+        # The rendering begins (on other cores) while this process checks every message;
+        # nothing is sent before the check and the question are through.
+        with RenderedMessages(campaign, planned, as_of=day, now=now) as messages:
+            _check(campaign, planned, day, now)
+            _summary(campaign, len(planned), len(recipients), where.settings)
+            if not yes and planned:
+                _ask("Send it now?")
+            report = _run(
+                messages,
+                ledger,
+                campaign,
+                content.digest,
+                day,
+                lambda run_id: RunTarget(
+                    lock,
+                    run_id,
+                    campaign.id,
+                    envelope_sender(campaign),
+                    where.settings.smtp,
+                    password,
+                    resend_unknown=resend_unknown,
+                ),
+            )
     return _end(campaign, report, planned, resume)
+
+
+def _run(
+    messages: RenderedMessages,
+    ledger: Ledger,
+    campaign: Campaign,
+    content: str,
+    day: dt.date,
+    target_of: Callable[[int], RunTarget],
+) -> RunReport:
+    """The run itself (`target_of` its id: where it records and sends), recorded in the
+    ledger from its start to its end."""
+    run = ledger.start_run(campaign.id, content, day, len(messages))
+    target = target_of(run.id)
+    stop = threading.Event()
+    report: RunReport | None = None
+    # What exists now (the audience, every recipient) lives until the command ends:
+    # out of the collector's reach, so that its collections during the run don't
+    # walk hundreds of thousands of objects again and again.
+    gc.freeze()
+    try:
+        with _ctrl_c_sets(stop):
+            report = _run_with_progress(messages, target, stop)
+    finally:
+        # Ended either way: a run that raised is no longer running, and says so.
+        complete = report is not None and not (report.stopped or report.interrupted)
+        ledger.finish_run(run.id, "finished" if complete else "interrupted")
+    return report
 
 
 def _summary(campaign: Campaign, count: int, audience: int, settings: Settings) -> None:

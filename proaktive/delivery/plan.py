@@ -8,15 +8,19 @@ again, under the lock, so that a person recorded meanwhile is never sent twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
 from proaktive.audience.model import Recipient
 from proaktive.campaign.model import Campaign
 from proaktive.delivery.run import Outgoing
 from proaktive.ledger import ContentHash, Ledger, next_round, pseudonym
 from proaktive.messages.message import MessageBuilder, message_id
+
+if TYPE_CHECKING:
+    from proaktive.messages.parallel import ParallelRenderer
 
 # Starting worker processes costs about a second: fewer messages are rendered here.
 PARALLEL_FROM = 2000
@@ -113,10 +117,10 @@ def check_messages(
 
 
 class RenderedMessages:
-    """The planned messages, rendered in order as they are read (on every core when
-    there are many): a send begins with the first while the rest are made.
-
-    `close` stops the rendering when the reader stops early.
+    """The planned messages, rendered in order as they are read (by worker processes on
+    every core when there are many, which begin when this is made): a send begins with
+    the first message while the rest are made. Read once; `close` stops the rendering
+    when the reader stops early.
     """
 
     def __init__(
@@ -126,19 +130,30 @@ class RenderedMessages:
         self.planned = planned
         self.as_of = as_of
         self.now = now
-        self._reading: list[Generator[Outgoing, None, None]] = []
+        self._parallel: ParallelRenderer | None = None
+        if len(planned) >= PARALLEL_FROM:
+            from proaktive.messages.parallel import ParallelRenderer
+
+            items = ((p.recipient, p.person, p.round) for p in planned)
+            self._parallel = ParallelRenderer(campaign, items, as_of=as_of, now=now)
 
     def __len__(self) -> int:
         return len(self.planned)
 
     def __iter__(self) -> Iterator[Outgoing]:
-        reading = self._outgoing()
-        self._reading.append(reading)
-        return reading
+        campaign = self.campaign
+        for item, data in zip(self.planned, self._rendered(), strict=True):
+            yield Outgoing(
+                person=item.person,
+                round=item.round,
+                address=item.recipient.epostadresse,
+                message_id=message_id(campaign, item.round, item.person),
+                data=data,
+            )
 
     def close(self) -> None:
-        for reading in self._reading:
-            reading.close()
+        if self._parallel is not None:
+            self._parallel.close()
 
     def __enter__(self) -> RenderedMessages:
         return self
@@ -146,32 +161,16 @@ class RenderedMessages:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _outgoing(self) -> Generator[Outgoing, None, None]:
-        campaign = self.campaign
-        rendered = self._rendered()
-        try:
-            for item, data in zip(self.planned, rendered, strict=True):
-                yield Outgoing(
-                    person=item.person,
-                    round=item.round,
-                    address=item.recipient.epostadresse,
-                    message_id=message_id(campaign, item.round, item.person),
-                    data=data,
-                )
-        finally:
-            rendered.close()
+    def _rendered(self) -> Iterator[bytes]:
+        if self._parallel is not None:
+            return iter(self._parallel)
+        return self._in_this_process()
 
-    def _rendered(self) -> Generator[bytes, None, None]:
-        items = ((p.recipient, p.person, p.round) for p in self.planned)
-        if len(self.planned) >= PARALLEL_FROM:
-            from proaktive.messages.parallel import render_in_parallel
-
-            yield from render_in_parallel(self.campaign, items, as_of=self.as_of, now=self.now)
-            return
+    def _in_this_process(self) -> Iterator[bytes]:
         builders: dict[int, MessageBuilder] = {}
-        for recipient, key, round_ in items:
-            if round_ not in builders:
-                builders[round_] = MessageBuilder.for_campaign(
-                    self.campaign, as_of=self.as_of, now=self.now, round_=round_
+        for item in self.planned:
+            if item.round not in builders:
+                builders[item.round] = MessageBuilder.for_campaign(
+                    self.campaign, as_of=self.as_of, now=self.now, round_=item.round
                 )
-            yield builders[round_].build(recipient, key).as_bytes()
+            yield builders[item.round].build(item.recipient, item.person).as_bytes()

@@ -24,6 +24,8 @@ reached, or refuses the login, stops the run with no row written.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import heapq
 import queue
 import smtplib
@@ -460,33 +462,35 @@ class _Request:
 
 
 class _CommitNow:
-    """Asked for by a connection that needs its attempt on disk now."""
+    """Asked for by a connection that needs its attempt on disk."""
 
 
 _COMMIT_NOW = _CommitNow()
 
-# A transaction is committed at the latest when no row has come for this long, so that
-# an outcome never waits long for the next attempt (a slow rate limit, a run's end).
+# What waits is committed at least this often, so that an outcome never waits long for
+# the next attempt (a slow rate limit, a run's end).
 IDLE_COMMIT_S = 0.02
 
 
 class _Recorder:
     """The run's one connection to the ledger, in a thread of its own.
 
-    A group commit: each row is written as it comes, into a transaction that is
-    committed when a connection asks for its attempt on disk (once the server has
-    accepted MAIL: the sync is done by the time DATA is due, and waited for there),
-    when no row has come for `IDLE_COMMIT_S`, or at the end. One sync to disk then
-    holds every row written meanwhile, the other connections' attempts included, and
-    no two SQLite connections ever wait for each other's lock.
-    An outcome is committed at the latest with the same connection's next attempt
-    (the queue keeps their order), so that a run killed at any moment leaves at most
-    one row per connection without its outcome.
+    A group commit: the connections add their rows to a list, which the thread writes
+    in one transaction and commits when a connection asks for its attempt on disk
+    (once the server has accepted MAIL: the sync is done by the time DATA is due, and
+    waited for there), at least every `IDLE_COMMIT_S`, and at the end. One sync to
+    disk then holds every row added meanwhile, the other connections' attempts
+    included, the thread wakes once per commit, not once per row, and no two SQLite
+    connections ever wait for each other's lock. The list keeps each connection's rows
+    in order, so a message's outcome is committed at the latest with the same
+    connection's next attempt: a run killed at any moment leaves at most one row per
+    connection without its outcome.
     """
 
     def __init__(self, target: RunTarget) -> None:
         self._target = target
-        self._requests: queue.SimpleQueue[_Request | _CommitNow | None] = queue.SimpleQueue()
+        self._rows: collections.deque[_Request] = collections.deque()
+        self._asked: queue.SimpleQueue[_CommitNow | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
         opened: queue.SimpleQueue[Ledger | BaseException] = queue.SimpleQueue()
         self._thread = threading.Thread(
@@ -499,9 +503,10 @@ class _Recorder:
             raise first
 
     def attempting(self, message: Outgoing) -> _Request:
-        """Have `attempting` recorded: wait for its commit with `committed` or `refused`."""
+        """Have `attempting` recorded: have it committed with `commit_soon`, and wait
+        for that with `committed` or `refused`."""
         request = _Request(message, done=threading.Event())
-        self._requests.put(request)
+        self._rows.append(request)
         return request
 
     def commit_soon(self, attempt: _Request) -> None:
@@ -509,14 +514,14 @@ class _Recorder:
         message data is due, the sync to disk is done."""
         assert attempt.done is not None, "only an attempt is committed"
         if not attempt.done.is_set():
-            self._requests.put(_COMMIT_NOW)
+            self._asked.put(_COMMIT_NOW)
 
     def refused(self, attempt: _Request) -> str | None:
         """Once the attempt is committed (now, if it is not yet): None, or why the ledger
         refused it. Raises what went wrong writing it."""
         assert attempt.done is not None, "only an attempt is waited for"
         if not attempt.done.is_set():
-            self._requests.put(_COMMIT_NOW)
+            self._asked.put(_COMMIT_NOW)
             attempt.done.wait()
         if attempt.error is not None:
             raise attempt.error
@@ -530,11 +535,11 @@ class _Recorder:
     def outcome(self, message: Outgoing, state: State, reply: str) -> None:
         if self._error is not None:
             raise self._error
-        self._requests.put(_Request(message, outcome=state, reply=reply))
+        self._rows.append(_Request(message, outcome=state, reply=reply))
 
     def close(self) -> None:
-        """Commit what is written, and end. Raises what went wrong writing, if anything."""
-        self._requests.put(None)
+        """Commit what was added, and end. Raises what went wrong writing, if anything."""
+        self._asked.put(None)
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -549,36 +554,28 @@ class _Recorder:
         with ledger:
             ending = False
             while not ending:
-                first = self._requests.get()
-                if first is None:
-                    break
-                if isinstance(first, _CommitNow):  # committed meanwhile: nothing is open
-                    continue
-                ending = self._transaction(ledger, first)
+                with contextlib.suppress(queue.Empty):  # nothing asked: commit what waits
+                    ending = self._asked.get(timeout=IDLE_COMMIT_S) is None
+                self._commit(ledger)
 
-    def _transaction(self, ledger: Ledger, first: _Request) -> bool:
-        """One transaction, from `first` to the next commit; whether the run ended."""
-        written: list[_Request] = []
-        ending = False
+    def _commit(self, ledger: Ledger) -> None:
+        """Every row added so far, in one transaction."""
+        rows: list[_Request] = []
+        while self._rows:
+            rows.append(self._rows.popleft())
+        if not rows:
+            return
         try:
             with ledger.batch():
-                request: _Request | _CommitNow | None = first
-                while isinstance(request, _Request):
+                for request in rows:
                     self._write(ledger, request)
-                    written.append(request)
-                    try:
-                        request = self._requests.get(timeout=IDLE_COMMIT_S)
-                    except queue.Empty:
-                        break
-                ending = request is None
         except BaseException as error:  # rolled back: none of them is written
             self._error = error
-            for request in written:
+            for request in rows:
                 request.error = error
-        for request in written:
+        for request in rows:
             if request.done is not None:
                 request.done.set()
-        return ending
 
     def _write(self, ledger: Ledger, request: _Request) -> None:
         target = self._target

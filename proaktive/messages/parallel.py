@@ -51,6 +51,63 @@ def _render(chunk: list[Item]) -> list[bytes]:
     return rendered
 
 
+class ParallelRenderer:
+    """Each item's message as bytes, in order, rendered by worker processes that begin
+    at once: at most `ahead` chunks are rendered or being rendered beyond the one read.
+    `progress` gets how many are done so far. `close` stops the workers and drops what
+    they had not begun; a renderer is closed when it has been read to the end."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        items: Iterable[Item],
+        *,
+        as_of: dt.date,
+        now: dt.datetime,
+        workers: int | None = None,
+        chunk_size: int = 250,
+        ahead: int = 8,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        # forkserver, not fork: the parent may hold DuckDB's threads, which fork would
+        # copy in whatever state they are in.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_start,
+            initargs=(campaign, as_of, now),
+        )
+        self._chunks = _chunks(items, chunk_size)
+        self._pending: deque[Future[list[bytes]]] = deque(
+            self._pool.submit(_render, chunk) for chunk in itertools.islice(self._chunks, ahead)
+        )
+        self._progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        done = 0
+        try:
+            while self._pending:
+                rendered = self._pending.popleft().result()
+                for chunk in itertools.islice(self._chunks, 1):
+                    self._pending.append(self._pool.submit(_render, chunk))
+                done += len(rendered)
+                if self._progress is not None:
+                    self._progress(done)
+                yield from rendered
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ParallelRenderer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def render_in_parallel(
     campaign: Campaign,
     items: Iterable[Item],
@@ -62,34 +119,20 @@ def render_in_parallel(
     ahead: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """Each item's message as bytes, in order, with at most `ahead` chunks rendered or
-    being rendered beyond the one read; `progress` gets how many are done so far.
-    Closing the iterator early stops the workers and drops what they had not begun."""
-    # forkserver, not fork: the parent may hold DuckDB's threads, which fork would copy
-    # in whatever state they are in.
-    context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1,
-        mp_context=context,
-        initializer=_start,
-        initargs=(campaign, as_of, now),
+    """Each item's message as bytes, in order (`ParallelRenderer`, read to the end or
+    closed with the iterator)."""
+    renderer = ParallelRenderer(
+        campaign,
+        items,
+        as_of=as_of,
+        now=now,
+        workers=workers,
+        chunk_size=chunk_size,
+        ahead=ahead,
+        progress=progress,
     )
-    try:
-        chunks = _chunks(items, chunk_size)
-        pending: deque[Future[list[bytes]]] = deque(
-            pool.submit(_render, chunk) for chunk in itertools.islice(chunks, ahead)
-        )
-        done = 0
-        while pending:
-            rendered = pending.popleft().result()
-            for chunk in itertools.islice(chunks, 1):
-                pending.append(pool.submit(_render, chunk))
-            done += len(rendered)
-            if progress is not None:
-                progress(done)
-            yield from rendered
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with renderer:
+        yield from renderer
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
