@@ -36,7 +36,9 @@ NAMES = ("Kåre", "Åse", "Øystein", "Ingrid", "Ánde", "Mohammed", "Zofia", "�
 def recipients(count: int) -> list[tuple[Recipient, str]]:
     items = []
     for number in range(count):
-        name = NAMES[number % len(NAMES)]
+        # A name of its own: every message's Markdown differs (the worst case for the
+        # cache of Markdown turned into HTML, which a real registry's names repeat in).
+        name = f"{NAMES[number % len(NAMES)]} {number}"
         child = MatchedChild(
             "0", NAMES[(number + 3) % len(NAMES)], None, "Berg", dt.date(2026, 7, 30)
         )

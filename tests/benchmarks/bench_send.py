@@ -6,11 +6,13 @@ A local aiosmtpd in its own process accepts and discards every message. proaktiv
 sends a campaign to RECIPIENTS people (default 50,000) of a generated registry
 (`proaktive registry generate`, made first when REGISTRY does not exist) over 4
 connections with no rate limit, end to end: the command as an operator runs it
-(start-up, the audience, rendering, the ledger's two commits per message, SMTP).
-The reference is a bare smtplib loop over 4 connections (threads) sending the same
-pre-rendered messages (written by `send --dry-run --out`) with no ledger at all.
-Printed: both rates, their ratio, and proaktive's send phase alone (from the run's
-start and end in the ledger).
+(start-up, the audience, the check of every message, rendering, the ledger's rows
+before and after each message, SMTP). The reference is a bare smtplib loop over 4
+connections (threads) sending the same pre-rendered messages (written by
+`send --dry-run --out`) with no ledger at all. Printed: both rates, their ratio,
+proaktive's send phase alone (from the run's start and end in the ledger), and how
+many of the messages' texts differ: Markdown is turned into HTML once per distinct
+text, and a generated registry has fewer distinct first names than a real one.
 """
 
 from __future__ import annotations
@@ -89,7 +91,9 @@ def main() -> None:
         # The same messages for the reference, before the ledger records anyone as sent.
         proaktive(project, "send", *campaign, "--dry-run", "--out", "eml")
         messages = [path.read_bytes() for path in sorted((project / "eml").iterdir())]
-        addressed = [(str(message_from_bytes(data)["To"]), data) for data in messages]
+        parsed = [message_from_bytes(data) for data in messages]
+        addressed = [(str(m["To"]), data) for m, data in zip(parsed, messages, strict=True)]
+        texts = len({str(m.get_payload(0)) for m in parsed})
         server = subprocess.Popen(
             [sys.executable, "-c", SERVER, str(port)],
             stdin=subprocess.PIPE,
@@ -113,6 +117,7 @@ def main() -> None:
     proaktive_rate = sent / end_to_end
     bare_rate = len(messages) / reference
     print(f"messages: {sent:,} sent by proaktive, {len(messages):,} by the bare loop")
+    print(f"distinct texts: {texts:,} of {len(messages):,}")
     print(f"proaktive send, end to end: {proaktive_rate:,.0f} messages/s ({end_to_end:.1f} s)")
     print(f"  of which the send phase:  {sent / send_phase:,.0f} messages/s ({send_phase:.1f} s)")
     print(f"bare smtplib, 4 connections: {bare_rate:,.0f} messages/s ({reference:.1f} s)")

@@ -46,13 +46,27 @@ def by_address(ids: dict[str, str]) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("arrived", [1, 9, 24])
+@pytest.mark.parametrize(
+    ("people", "per_second", "arrived"),
+    [
+        (PEOPLE, 40, 1),
+        (PEOPLE, 40, 9),
+        (PEOPLE, 40, 24),
+        # As fast as it goes: the ledger commits the rows of several messages at once.
+        (400, 100_000, 100),
+        (400, 100_000, 300),
+    ],
+)
 def test_a_send_killed_midway_and_run_again_delivers_everyone_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], arrived: int
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    people: int,
+    per_second: float,
+    arrived: int,
 ) -> None:
     handler = ScriptedServer()
     with running(handler) as port:
-        ids = write_project(tmp_path, port, addresses(PEOPLE), per_second=40)
+        ids = write_project(tmp_path, port, addresses(people), per_second=per_second)
         process = send_process("--yes")
         try:
             wait_for(lambda: len(handler.inbox) >= arrived, process)
@@ -61,7 +75,7 @@ def test_a_send_killed_midway_and_run_again_delivers_everyone_once(
             process.communicate()
         assert process.returncode == -signal.SIGKILL
         killed_at = len(handler.inbox)
-        assert killed_at < PEOPLE  # killed midway, not after the end
+        assert killed_at < people  # killed midway, not after the end
         code, _, err = send(capsys, "--yes")
     delivered = Counter(handler.delivered_to())
     assert max(delivered.values()) == 1  # nobody twice
@@ -69,8 +83,8 @@ def test_a_send_killed_midway_and_run_again_delivers_everyone_once(
     unknown = [address for address, state in rows.items() if state == "unknown"]
     assert len(unknown) <= CONNECTIONS
     # Everyone else got it, from one run or the other, and the ledger says sent.
-    assert set(delivered) | set(unknown) == set(addresses(PEOPLE))
-    assert {rows[address] for address in addresses(PEOPLE) if address not in unknown} == {"sent"}
+    assert set(delivered) | set(unknown) == set(addresses(people))
+    assert {rows[address] for address in addresses(people) if address not in unknown} == {"sent"}
     assert code == 0
     if unknown:
         assert f"left {len(unknown)} message" in err and "unknown outcome" in err
