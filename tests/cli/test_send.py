@@ -360,6 +360,51 @@ def test_changed_content_after_a_run_that_left_messages_deferred_is_refused_with
     assert ledger_rows("SELECT count(*) FROM runs") == [(1,)]
 
 
+@pytest.mark.parametrize(("answers", "code"), [("n\n", 1), ("y\ny\n", 0)])
+def test_changed_content_after_a_run_that_left_messages_deferred_is_asked_at_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: str, code: int
+) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    busy = "busy@example.no"
+    handler = ScriptedServer(script={busy: ["451 later"] * 3})
+    with running(handler) as port:
+        write_project(tmp_path, port, [*addresses(2), busy])
+        assert send(capsys, "--yes")[0] == 3  # busy is left deferred
+        template = tmp_path / "templates" / "hei" / "en.md.j2"  # busy's language
+        template.write_text(template.read_text(encoding="utf-8") + "A new line.\n", "utf-8")
+        leader, follower = pty.openpty()  # a terminal for stdin: it may ask
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE],
+                stdin=follower,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            os.write(leader, answers.encode())
+            out, err = process.communicate(timeout=60)
+        finally:
+            os.close(leader)
+            os.close(follower)
+    shown = " ".join(out.split())
+    assert "the campaign's content has changed since its last run" in shown
+    assert "Send the new content to the rest? [y/N]" in shown
+    assert process.returncode == code, err
+    if code == 1:  # no: nothing more is sent, and no run is recorded
+        assert "not sent: the question was answered no" in err
+        assert handler.rcpts[busy] == 3
+        assert ledger_rows("SELECT count(*) FROM runs") == [(1,)]
+    else:  # yes, twice: the deferred one gets the new text
+        assert "Send it now? [y/N]" in shown
+        assert states() == {"sent": 3}
+        last = handler.inbox[-1]
+        assert str(last["To"]) == busy
+        assert b"A new line." in last.get_payload(0).get_payload(decode=True)
+
+
 def test_changed_content_after_a_complete_run_goes_out_to_new_recipients(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
