@@ -382,6 +382,7 @@ def _run(
         with _ctrl_c_sets(stop):
             report = _run_with_progress(messages, target, stop)
     finally:
+        gc.unfreeze()
         # Ended either way: a run that raised is no longer running, and says so.
         complete = report is not None and not (report.stopped or report.interrupted)
         ledger.finish_run(run.id, "finished" if complete else "interrupted")

@@ -110,8 +110,15 @@ def check_messages(
     the messages themselves are rendered while the send goes on (`RenderedMessages`).
     """
     builder = MessageBuilder.for_campaign(campaign, as_of=as_of, now=now)
+    whole: set[str] = set()  # languages of which one whole message was made
     for number, item in enumerate(planned, start=1):
         builder.check(item.recipient)
+        # The rest of a message (Markdown, the layout, the encoding) takes any text: one
+        # whole message per language shows that the layout itself renders.
+        language = builder.language_for(item.recipient.spraak)[0]
+        if language not in whole:
+            builder.build(item.recipient, item.person).as_bytes()
+            whole.add(language)
         if progress is not None and (number % 1000 == 0 or number == len(planned)):
             progress(number)
 

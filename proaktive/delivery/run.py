@@ -69,11 +69,12 @@ class Counts:
 
 @dataclass(frozen=True)
 class Left:
-    """A message this run did not deliver: what became of it, and the server's reply."""
+    """What became of a message in this run (in a report: one it did not deliver), and
+    the server's reply."""
 
     person: str
     message_id: str
-    state: str  # failed, deferred or unknown
+    state: str  # sent, failed, deferred, unknown (or skipped: recorded meanwhile by another run)
     reply: str
 
 
@@ -176,6 +177,7 @@ def send_messages(
         delays = tuple(target.smtp.retry_after_s if retry_delays is None else retry_delays)
         return _Loop(messages, workers, stop, say, delays).run(work, results, halt)
     finally:
+        halt.set()  # however the loop ended, the jobs still queued are not begun
         for _ in threads:
             work.put(None)
         for thread in threads:
@@ -221,7 +223,9 @@ class _Loop:
         self.stop = stop
         self.say = say
         self.retry_delays = retry_delays
-        self.latest: dict[int, _Result] = {}  # by job order: each message's latest outcome
+        # By job order, each message's latest outcome: without the message itself, so that
+        # a run never holds what it has sent.
+        self.latest: dict[int, Left] = {}
         self.tally: Counter[str] = Counter()  # the latest outcomes by state, kept as they come
         self.stopped: str | None = None
         self.crash: BaseException | None = None
@@ -308,7 +312,10 @@ class _Loop:
         previous = self.latest.get(job.order)
         if previous is not None:  # a retry: the message's earlier outcome no longer counts
             self.tally[previous.state] -= 1
-        self.latest[job.order] = result
+        message = job.message
+        self.latest[job.order] = Left(
+            message.person, message.message_id, result.state, result.reply
+        )
         self.tally[result.state] += 1
         retry = result.state == "deferred" and result.stopped is None
         if retry and job.tries < len(self.retry_delays):
@@ -326,11 +333,7 @@ class _Loop:
 
     def _report(self) -> RunReport:
         handled = {order: r for order, r in self.latest.items() if r.state != "skipped"}
-        left = tuple(
-            Left(r.job.message.person, r.job.message.message_id, r.state, r.reply)
-            for _, r in sorted(handled.items())
-            if r.state != "sent"
-        )
+        left = tuple(r for _, r in sorted(handled.items()) if r.state != "sent")
         return RunReport(
             recipients=self.total,
             counts=self._counts(),
@@ -378,11 +381,14 @@ def _worker(
             _drain(work)
             return
         while (job := work.get()) is not None:
+            # The turn under the rate limit first: a run stopped (or killed) while a
+            # connection waits for it has not marked the message.
+            pace.wait()
             if any(event.is_set() for event in ending):
                 results.put(_Result(job, "unbegun", ""))
                 continue
             try:
-                results.put(_deliver(job, target, connection, recorder, pace))
+                results.put(_deliver(job, target, connection, recorder))
             except BaseException as error:  # the run must hear of it, never wait forever
                 results.put(_Result(job, "failed", "", crash=error))
     finally:
@@ -411,10 +417,8 @@ def _deliver(
     target: RunTarget,
     connection: SmtpConnection,
     recorder: _Recorder,
-    pace: _Pace,
 ) -> _Result:
     message = job.message
-    pace.wait()  # before `attempting`: a run killed while waiting has marked nobody
     # The row is committed while the server reads the envelope; the data goes out only
     # once it is (`before_data`), and the outcome is recorded only after it.
     attempt = recorder.attempting(message)
@@ -505,6 +509,8 @@ class _Recorder:
     def attempting(self, message: Outgoing) -> _Request:
         """Have `attempting` recorded: have it committed with `commit_soon`, and wait
         for that with `committed` or `refused`."""
+        if self._error is not None:  # the ledger cannot be written: nothing more goes
+            raise self._error
         request = _Request(message, done=threading.Event())
         self._rows.append(request)
         return request
@@ -564,6 +570,14 @@ class _Recorder:
         while self._rows:
             rows.append(self._rows.popleft())
         if not rows:
+            return
+        if self._error is not None:
+            # A write failed before: nothing more is written, so no attempt after it is
+            # committed and no message after it goes (each connection stops at its next).
+            for request in rows:
+                request.error = self._error
+                if request.done is not None:
+                    request.done.set()
             return
         try:
             with ledger.batch():

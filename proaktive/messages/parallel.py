@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +37,9 @@ def _start(campaign: Campaign, as_of: dt.date, now: dt.datetime) -> None:
     # Below the sending process: a send's messages are rendered ahead, so the workers
     # can wait for a core, while the connections waiting for one slow every message.
     os.nice(10)
+    # Ctrl-C reaches the whole process group: the sending process decides what it means
+    # (finish the messages in flight) and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render(chunk: list[Item]) -> list[bytes]:

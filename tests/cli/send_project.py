@@ -74,13 +74,15 @@ def send(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def send_process(*args: str) -> subprocess.Popen[str]:
-    """`proaktive send` in a process of its own (in the current folder)."""
+def send_process(*args: str, session: bool = False) -> subprocess.Popen[str]:
+    """`proaktive send` in a process of its own (in the current folder); with `session`,
+    in a session of its own, as at a terminal: Ctrl-C goes to every process of it."""
     return subprocess.Popen(
         [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=session,
     )
 
 

@@ -335,6 +335,65 @@ def test_an_outcome_is_on_disk_soon_even_when_no_next_message_follows_it(
     assert at_mail[1]["person000"] == "sent"
 
 
+def test_a_ledger_that_cannot_be_written_stops_the_run_before_another_message_goes(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "ledger.sqlite3"
+    open_ledger(ledger).close()
+    with closing(sqlite3.connect(ledger)) as con:  # the second outcome cannot be written
+        con.execute(
+            "CREATE TRIGGER full BEFORE UPDATE OF state ON deliveries "
+            "WHEN NEW.person = 'person001' AND NEW.state = 'sent' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    handler = ScriptedServer()
+    # One connection, five a second: the outcome is written on its own while the
+    # connection waits for its next turn, and nobody waits for that commit.
+    with running(handler) as port, pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        send(ledger, port, people(5), connections=1, per_second=5)
+    assert handler.delivered_to() == people(2)  # the one whose outcome failed, no more
+    assert {person: state for person, (state, _, _) in rows(ledger).items()} == {
+        "person000": "sent",
+        "person001": "attempting",  # at most one per connection: unknown for the next run
+    }
+
+
+def test_an_error_reading_the_messages_stops_the_run_with_the_queued_ones_unbegun(
+    tmp_path: Path,
+) -> None:
+    class Broken:
+        """Messages whose ninth cannot be made (a crash of the rendering, say)."""
+
+        def __len__(self) -> int:
+            return 40
+
+        def __iter__(self) -> Iterator[Outgoing]:
+            for number, address in enumerate(people(40)):
+                if number == 8:
+                    raise KeyboardInterrupt
+                yield outgoing(address)
+
+    ledger = tmp_path / "ledger.sqlite3"
+    handler = ScriptedServer()
+    settings = SmtpSettings(host="127.0.0.1", connections=2)
+    with running(handler) as port, held(ledger) as (lock, opened):
+        run = opened.start_run(CAMPAIGN, "c0ffee", dt.date(2026, 11, 30), 40)
+        target = RunTarget(
+            lock,
+            run.id,
+            CAMPAIGN,
+            SENDER,
+            settings.model_copy(update={"port": port}),
+            None,
+            max_per_second=5,
+        )
+        with pytest.raises(KeyboardInterrupt):
+            send_messages(Broken(), target)
+    # The jobs waiting in the queue were not begun: at most the messages in flight went.
+    assert len(handler.delivered_to()) <= 2
+    assert {state for state, _, _ in rows(ledger).values()} <= {"sent"}
+
+
 def test_a_run_needs_the_writer_lock_held(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.sqlite3"
     with writer_lock(ledger) as lock:

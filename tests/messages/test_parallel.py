@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,3 +59,54 @@ def test_only_a_few_chunks_are_rendered_ahead_and_closing_stops_the_rest(
     assert taken <= 3 * 5  # the chunk read and two ahead, not a million
     rendered.close()  # returns once the workers are stopped
     assert taken <= 3 * 5
+
+
+CTRL_C_AT_A_TERMINAL = """
+import os, signal, sys, threading
+from pathlib import Path
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
+from helpers import AS_OF, NOW, campaign_with, recipient
+from proaktive.messages.parallel import ParallelRenderer
+
+# As `proaktive send` does: Ctrl-C only asks the run to stop after the messages in flight.
+asked = threading.Event()
+signal.signal(signal.SIGINT, lambda *_: asked.set())
+# A long text, so that the workers are rendering when Ctrl-C comes.
+head = "---\\nsubject: 'Hei {{ person.fornavn }}'\\n---\\n"
+template = head + "Hei **{{ person.fornavn }}**!\\n\\n" * 300
+campaign = campaign_with(Path(sys.argv[1]), {"nb": template})
+items = ((recipient(fornavn=f"Åse {n}"), f"key-{n}", 1) for n in range(400))
+rendering = ParallelRenderer(
+    campaign, items, as_of=AS_OF, now=NOW, workers=2, chunk_size=20, ahead=4
+)
+with rendering as r:
+    read = 0
+    for message in r:
+        read += 1
+        if read == 1:
+            os.killpg(os.getpgrp(), signal.SIGINT)  # Ctrl-C reaches every process of it
+print(read, asked.is_set())
+"""
+
+
+def test_ctrl_c_at_a_terminal_leaves_the_rendering_to_the_sending_process(
+    tmp_path: Path,
+) -> None:
+    tests = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_AT_A_TERMINAL,
+            str(tmp_path),
+            str(tests),
+            str(tests / "messages"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,  # its own process group, as a command at a terminal
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["400", "True"]  # every message, and the request heard
