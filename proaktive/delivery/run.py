@@ -495,6 +495,9 @@ class _Recorder:
         self._target = target
         self._rows: collections.deque[_Request] = collections.deque()
         self._asked: queue.SimpleQueue[_CommitNow | None] = queue.SimpleQueue()
+        # A commit is asked for and not yet begun: every row added before it begins is in
+        # it, so the connections do not ask again (each ask wakes the thread).
+        self._commit_asked = False
         self._error: BaseException | None = None
         opened: queue.SimpleQueue[Ledger | BaseException] = queue.SimpleQueue()
         self._thread = threading.Thread(
@@ -520,18 +523,23 @@ class _Recorder:
         message data is due, the sync to disk is done."""
         assert attempt.done is not None, "only an attempt is committed"
         if not attempt.done.is_set():
-            self._asked.put(_COMMIT_NOW)
+            self._ask()
 
     def refused(self, attempt: _Request) -> str | None:
         """Once the attempt is committed (now, if it is not yet): None, or why the ledger
         refused it. Raises what went wrong writing it."""
         assert attempt.done is not None, "only an attempt is waited for"
         if not attempt.done.is_set():
-            self._asked.put(_COMMIT_NOW)
+            self._ask()
             attempt.done.wait()
         if attempt.error is not None:
             raise attempt.error
         return attempt.refusal
+
+    def _ask(self) -> None:
+        if not self._commit_asked:
+            self._commit_asked = True
+            self._asked.put(_COMMIT_NOW)
 
     def committed(self, attempt: _Request) -> None:
         """Return once the attempt is committed; `_Refused` when the ledger refused it."""
@@ -566,6 +574,7 @@ class _Recorder:
 
     def _commit(self, ledger: Ledger) -> None:
         """Every row added so far, in one transaction."""
+        self._commit_asked = False  # before the rows are taken: a row added later asks again
         rows: list[_Request] = []
         while self._rows:
             rows.append(self._rows.popleft())
