@@ -604,12 +604,12 @@ class _Recorder:
         target = self._target
         message = request.message
         if request.outcome is not None:
-            ledger.note_outcome(
+            ledger.record_outcome(
                 target.campaign_id, message.person, message.round, request.outcome, request.reply
             )
             return
         try:
-            ledger.note_attempt(
+            ledger.attempting(
                 target.run_id,
                 target.campaign_id,
                 message.person,

@@ -207,39 +207,15 @@ class Ledger:
         message_id: str,
         *,
         resend_unknown: bool = False,
-    ) -> LedgerEntry:
-        """Record, and commit, that this message is about to be handed to SMTP.
+    ) -> None:
+        """Record that this message is about to be handed to SMTP (committed on return,
+        or with the batch it is part of).
 
         A new round gets a row; a `deferred` one (or, with `resend_unknown`, an
         `unknown` one) is attempted again. Any other row of the round refuses: the
-        person has got it, or may have.
+        person has got it, or may have. One statement, and the row is not read back:
+        a send run writes two rows a message.
         """
-        self.note_attempt(
-            run_id, campaign_id, person, round, message_id, resend_unknown=resend_unknown
-        )
-        return self._entry(campaign_id, person, round)
-
-    def record_outcome(
-        self, campaign_id: str, person: str, round: int, state: State, smtp_reply: str | None
-    ) -> LedgerEntry:
-        """Record how an attempted message ended (`sent`, `failed`, `deferred`, `unknown`)."""
-        self.note_outcome(campaign_id, person, round, state, smtp_reply)
-        return self._entry(campaign_id, person, round)
-
-    # A send run writes two rows a message: `note_attempt` and `note_outcome` are
-    # `attempting` and `record_outcome` without reading the row back, one statement each.
-
-    def note_attempt(
-        self,
-        run_id: int,
-        campaign_id: str,
-        person: str,
-        round: int,
-        message_id: str,
-        *,
-        resend_unknown: bool = False,
-    ) -> None:
-        """As `attempting`, returning nothing."""
         retry = _RETRY_UNKNOWN if resend_unknown else _RETRY
         now = _stamp(self._clock())
         with self._write() as con:
@@ -265,10 +241,10 @@ class Ledger:
                     Location(self.path),
                 )
 
-    def note_outcome(
+    def record_outcome(
         self, campaign_id: str, person: str, round: int, state: State, smtp_reply: str | None
     ) -> None:
-        """As `record_outcome`, returning nothing."""
+        """Record how an attempted message ended (`sent`, `failed`, `deferred`, `unknown`)."""
         if state not in FINAL_STATES:
             raise ValueError(f"{state} is not an outcome")
         now = _stamp(self._clock())
@@ -440,13 +416,6 @@ class Ledger:
         with _transaction(self._connection):
             yield self._connection
 
-    def _entry(self, campaign_id: str, person: str, round: int) -> LedgerEntry:
-        row = self._connection.execute(
-            f"{_DELIVERIES} WHERE campaign_id = ? AND person = ? AND round = ?",
-            [campaign_id, person, round],
-        ).fetchone()
-        return _entry(row)
-
     def _run(self, row: tuple[Any, ...]) -> Run:
         run_id, campaign_id, content_hash, as_of, operator, started, ended, status = row[:8]
         recipients, *stored = row[8:]
@@ -468,7 +437,7 @@ class Ledger:
         )
 
 
-# Which existing row of a round `note_attempt` may attempt again.
+# Which existing row of a round `attempting` may attempt again.
 _RETRY = "deliveries.state = 'deferred'"
 _RETRY_UNKNOWN = "deliveries.state IN ('deferred', 'unknown')"
 

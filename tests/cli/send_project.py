@@ -86,6 +86,29 @@ def send_process(*args: str, session: bool = False) -> subprocess.Popen[str]:
     )
 
 
+def send_at_a_terminal(answers: str) -> tuple[int, str, str]:
+    """`proaktive send` in a process of its own whose input is a terminal (it may ask),
+    given `answers` as typed; its exit code, output and errors."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.write(leader, answers.encode())
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return process.returncode, out, err
+
+
 def ledger_rows(query: str) -> list[tuple[object, ...]]:
     """Rows of the ledger, read with the test's own SQL."""
     with sqlite3.connect(LEDGER) as con:

@@ -21,11 +21,11 @@ from builders import krr, person, pid, write_registry
 from send_project import (
     AS_OF,
     CAMPAIGN,
-    IGNORE,
     LEDGER,
     addresses,
     ledger_rows,
     send,
+    send_at_a_terminal,
     states,
     write_project,
 )
@@ -364,10 +364,6 @@ def test_changed_content_after_a_run_that_left_messages_deferred_is_refused_with
 def test_changed_content_after_a_run_that_left_messages_deferred_is_asked_at_a_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: str, code: int
 ) -> None:
-    import pty
-    import subprocess
-    import sys
-
     busy = "busy@example.no"
     handler = ScriptedServer(script={busy: ["451 later"] * 3})
     with running(handler) as port:
@@ -375,24 +371,11 @@ def test_changed_content_after_a_run_that_left_messages_deferred_is_asked_at_a_t
         assert send(capsys, "--yes")[0] == 3  # busy is left deferred
         template = tmp_path / "templates" / "hei" / "en.md.j2"  # busy's language
         template.write_text(template.read_text(encoding="utf-8") + "A new line.\n", "utf-8")
-        leader, follower = pty.openpty()  # a terminal for stdin: it may ask
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE],
-                stdin=follower,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            os.write(leader, answers.encode())
-            out, err = process.communicate(timeout=60)
-        finally:
-            os.close(leader)
-            os.close(follower)
+        returncode, out, err = send_at_a_terminal(answers)
     shown = " ".join(out.split())
     assert "the campaign's content has changed since its last run" in shown
     assert "Send the new content to the rest? [y/N]" in shown
-    assert process.returncode == code, err
+    assert returncode == code, err
     if code == 1:  # no: nothing more is sent, and no run is recorded
         assert "not sent: the question was answered no" in err
         assert handler.rcpts[busy] == 3
@@ -468,33 +451,16 @@ def test_the_password_comes_from_the_environment_only(
 def test_at_a_terminal_send_shows_what_it_will_do_and_asks(
     tmp_path: Path, answer: str, code: int
 ) -> None:
-    import pty
-    import subprocess
-    import sys
-
     handler = ScriptedServer()
     with running(handler) as port:
         write_project(tmp_path, port, addresses(3))
-        leader, follower = pty.openpty()  # a terminal for stdin: it may ask
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "proaktive", "send", CAMPAIGN, "--as-of", AS_OF, *IGNORE],
-                stdin=follower,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            os.write(leader, answer.encode())
-            out, err = process.communicate(timeout=60)
-        finally:
-            os.close(leader)
-            os.close(follower)
+        returncode, out, err = send_at_a_terminal(answer)
     shown = " ".join(out.split())
     assert (
         f"Campaign hei (Hei): 3 recipients, over 127.0.0.1:{port} (security none, "
         "2 connections, at most 1000 a second). Send it now? [y/N]"
     ) in shown
-    assert process.returncode == code
+    assert returncode == code
     if code == 1:
         assert "not sent: the question was answered no" in err
         assert handler.connections == 0
