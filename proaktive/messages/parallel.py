@@ -112,33 +112,6 @@ class ParallelRenderer:
         self.close()
 
 
-def render_in_parallel(
-    campaign: Campaign,
-    items: Iterable[Item],
-    *,
-    as_of: dt.date,
-    now: dt.datetime,
-    workers: int | None = None,
-    chunk_size: int = 250,
-    ahead: int = 8,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[bytes]:
-    """Each item's message as bytes, in order (`ParallelRenderer`, read to the end or
-    closed with the iterator)."""
-    renderer = ParallelRenderer(
-        campaign,
-        items,
-        as_of=as_of,
-        now=now,
-        workers=workers,
-        chunk_size=chunk_size,
-        ahead=ahead,
-        progress=progress,
-    )
-    with renderer:
-        yield from renderer
-
-
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers import AS_OF, NOW, builder, campaign_with, recipient
 
-from proaktive.messages.parallel import Item, render_in_parallel
+from proaktive.messages.parallel import Item, ParallelRenderer
 
 TEMPLATE = "---\nsubject: 'Hei {{ person.fornavn }}'\n---\nHei {{ person.fornavn }}!\n"
 
@@ -23,7 +23,7 @@ def test_parallel_rendering_matches_one_process_in_order(tmp_path: Path) -> None
     ]
     done: list[int] = []
     rendered = list(
-        render_in_parallel(
+        ParallelRenderer(
             campaign,
             items,
             as_of=AS_OF,
@@ -51,13 +51,13 @@ def test_only_a_few_chunks_are_rendered_ahead_and_closing_stops_the_rest(
             taken += 1
             yield recipient(fornavn=f"Åse {number}"), f"key-{number}", 1
 
-    rendered = render_in_parallel(
+    rendering = ParallelRenderer(
         campaign, million(), as_of=AS_OF, now=NOW, workers=2, chunk_size=5, ahead=2
     )
-    first = next(rendered)
+    first = next(iter(rendering))
     assert first == builder(campaign).build(recipient(fornavn="Åse 0"), "key-0").as_bytes()
     assert taken <= 3 * 5  # the chunk read and two ahead, not a million
-    rendered.close()  # returns once the workers are stopped
+    rendering.close()  # returns once the workers are stopped
     assert taken <= 3 * 5
 
 
